@@ -1,0 +1,362 @@
+// Package config reads and writes tokentray's TOML configuration. Every
+// problem is reported with the file, line and key, and a file with any
+// problem is refused whole: the agent never runs on a half-read config.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// DefaultListen is the loopback TCP address of the token API.
+const DefaultListen = "127.0.0.1:8733"
+
+// Config is the whole file.
+type Config struct {
+	// Listen is the loopback TCP address of the token API ("off" disables it).
+	Listen string `toml:"listen,omitempty"`
+	// Store is where refresh tokens live: "keyring" (default), or "file"
+	// only when the user explicitly asks for a plain file.
+	Store    string    `toml:"store,omitempty"`
+	LogLevel string    `toml:"log_level,omitempty"`
+	Profiles []Profile `toml:"profile"`
+}
+
+// Profile is one [[profile]]: a client at a provider.
+type Profile struct {
+	Name                  string            `toml:"name"`
+	Preset                string            `toml:"preset,omitempty"`
+	Issuer                string            `toml:"issuer,omitempty"`
+	AuthorizationEndpoint string            `toml:"authorization_endpoint,omitempty"`
+	TokenEndpoint         string            `toml:"token_endpoint,omitempty"`
+	RevocationEndpoint    string            `toml:"revocation_endpoint,omitempty"`
+	DeviceEndpoint        string            `toml:"device_authorization_endpoint,omitempty"`
+	ClientID              string            `toml:"client_id"`
+	Scopes                []string          `toml:"scopes"`
+	RedirectPort          int               `toml:"redirect_port,omitempty"`
+	RedirectPath          string            `toml:"redirect_path,omitempty"`
+	Browser               string            `toml:"browser,omitempty"`
+	ClientAuth            string            `toml:"client_auth,omitempty"`
+	PrivateKeyFile        string            `toml:"private_key_file,omitempty"`
+	KeyID                 string            `toml:"key_id,omitempty"`
+	Dialect               string            `toml:"dialect,omitempty"`
+	Login                 string            `toml:"login,omitempty"`
+	Username              string            `toml:"username,omitempty"`
+	RefreshScope          string            `toml:"refresh_scope,omitempty"`
+	ExtraParams           map[string]string `toml:"extra_params,omitempty"`
+	ExtraHeaders          map[string]string `toml:"extra_headers,omitempty"`
+	// DefaultLifetime is assumed for an access token whose lifetime the
+	// provider does not tell (no expires_in, not a JWT); "1h" if empty.
+	DefaultLifetime Duration `toml:"default_lifetime,omitempty"`
+}
+
+// Duration is a time.Duration written as "90s", "1h".
+type Duration struct{ time.Duration }
+
+// UnmarshalText reads a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("not a duration like \"90s\" or \"1h\"")
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes a Go duration string.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// IsZero lets omitempty leave an unset duration out.
+func (d Duration) IsZero() bool { return d.Duration == 0 }
+
+// DefaultPath is tokentray/config.toml under the user's config directory.
+func DefaultPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("config: %w", err)
+	}
+	return filepath.Join(dir, "tokentray", "config.toml"), nil
+}
+
+// Problem is one thing wrong in a file.
+type Problem struct {
+	File string
+	Line int    // 0 when unknown
+	Key  string // e.g. profile[1].issuer
+	Msg  string
+}
+
+func (p Problem) String() string {
+	loc := p.File
+	if p.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	if p.Key != "" {
+		return fmt.Sprintf("%s: %s: %s", loc, p.Key, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", loc, p.Msg)
+}
+
+// Error lists every problem found in a file.
+type Error struct{ Problems []Problem }
+
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return "config: " + strings.Join(lines, "\n  ")
+}
+
+// ErrNotExist is returned by Load for a missing file.
+var ErrNotExist = errors.New("config: file does not exist")
+
+// maxFile bounds what Load reads.
+const maxFile = 1 << 20
+
+// Load reads and validates path.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s", ErrNotExist, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if len(b) > maxFile {
+		return nil, &Error{[]Problem{{File: path, Msg: "larger than 1 MiB"}}}
+	}
+	return Parse(path, b)
+}
+
+// Parse decodes and validates the bytes of a file named name.
+func Parse(name string, b []byte) (*Config, error) {
+	var c Config
+	dec := toml.NewDecoder(bytes.NewReader(b)).DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, &Error{decodeProblems(name, err)}
+	}
+	pos := positions(b)
+	var probs []Problem
+	add := func(key, format string, args ...any) {
+		probs = append(probs, Problem{File: name, Line: pos.line(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+	}
+	c.validate(add)
+	if len(probs) > 0 {
+		return nil, &Error{probs}
+	}
+	return &c, nil
+}
+
+func decodeProblems(name string, err error) []Problem {
+	var strict *toml.StrictMissingError
+	if errors.As(err, &strict) {
+		var out []Problem
+		for _, e := range strict.Errors {
+			row, _ := e.Position()
+			out = append(out, Problem{File: name, Line: row, Key: keyString(e.Key()), Msg: "unknown key"})
+		}
+		return out
+	}
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		row, _ := de.Position()
+		return []Problem{{File: name, Line: row, Key: keyString(de.Key()), Msg: strings.TrimPrefix(de.Error(), "toml: ")}}
+	}
+	return []Problem{{File: name, Msg: strings.TrimPrefix(err.Error(), "toml: ")}}
+}
+
+func keyString(k toml.Key) string { return strings.Join(k, ".") }
+
+var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// Known values of the enumerated keys.
+var (
+	clientAuths = []string{"", "none", "client_secret_basic", "client_secret_post", "digirunner", "private_key_jwt"}
+	dialects    = []string{"", "oauth2", "veeam"}
+	logins      = []string{"", "browser", "password", "import", "device"}
+	stores      = []string{"", "keyring", "file"}
+	logLevels   = []string{"", "debug", "info", "warn", "error"}
+)
+
+func oneOf(v string, set []string) bool {
+	for _, s := range set {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Config) validate(add func(key, format string, args ...any)) {
+	if c.Listen != "" && c.Listen != "off" {
+		if err := checkLoopback(c.Listen); err != nil {
+			add("listen", "%v", err)
+		}
+	}
+	if !oneOf(c.Store, stores) {
+		add("store", "must be \"keyring\" or \"file\", not %q", c.Store)
+	}
+	if !oneOf(c.LogLevel, logLevels) {
+		add("log_level", "must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	seen := map[string]int{}
+	for i := range c.Profiles {
+		p := &c.Profiles[i]
+		k := func(f string) string { return fmt.Sprintf("profile[%d].%s", i, f) }
+		switch {
+		case p.Name == "":
+			add(k("name"), "missing")
+		case !profileName.MatchString(p.Name):
+			add(k("name"), "%q: use letters, digits, '.', '_' and '-' (at most 64)", p.Name)
+		default:
+			if j, dup := seen[p.Name]; dup {
+				add(k("name"), "%q is already the name of profile[%d]", p.Name, j)
+			}
+			seen[p.Name] = i
+		}
+		if p.ClientID == "" {
+			add(k("client_id"), "missing")
+		}
+		if p.Issuer == "" && p.TokenEndpoint == "" {
+			add(k("issuer"), "missing: give issuer (for discovery) or token_endpoint")
+		}
+		for f, v := range map[string]string{"issuer": p.Issuer, "authorization_endpoint": p.AuthorizationEndpoint,
+			"token_endpoint": p.TokenEndpoint, "revocation_endpoint": p.RevocationEndpoint, "device_authorization_endpoint": p.DeviceEndpoint} {
+			if v != "" {
+				if err := checkURL(v); err != nil {
+					add(k(f), "%v", err)
+				}
+			}
+		}
+		if p.RedirectPort < 0 || p.RedirectPort > 65535 {
+			add(k("redirect_port"), "%d is not a port (0 picks any free port)", p.RedirectPort)
+		}
+		if p.RedirectPath != "" && !strings.HasPrefix(p.RedirectPath, "/") {
+			add(k("redirect_path"), "must start with /")
+		}
+		if !oneOf(p.ClientAuth, clientAuths) {
+			add(k("client_auth"), "unknown method %q (want %s)", p.ClientAuth, strings.Join(clientAuths[1:], ", "))
+		}
+		if !oneOf(p.Dialect, dialects) {
+			add(k("dialect"), "unknown dialect %q (want oauth2 or veeam)", p.Dialect)
+		}
+		if !oneOf(p.Login, logins) {
+			add(k("login"), "unknown login %q (want browser, password, import or device)", p.Login)
+		}
+		if (p.Login == "" || p.Login == "browser") && p.Issuer == "" && p.AuthorizationEndpoint == "" {
+			add(k("authorization_endpoint"), "missing: a browser login needs issuer or authorization_endpoint")
+		}
+		if p.DefaultLifetime.Duration < 0 {
+			add(k("default_lifetime"), "must be positive")
+		}
+		for h := range p.ExtraHeaders {
+			if strings.EqualFold(h, "authorization") || strings.EqualFold(h, "content-type") {
+				add(k("extra_headers"), "%q is set by tokentray itself", h)
+			}
+		}
+	}
+}
+
+// checkURL accepts https URLs, and http only to a loopback host (demo and
+// test providers on this machine).
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("%q is not an absolute http(s) URL", s)
+	}
+	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		return fmt.Errorf("%q: plain http is only allowed to a loopback host; use https", s)
+	}
+	if u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("%q: no user info or fragment allowed", s)
+	}
+	return nil
+}
+
+func isLoopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkLoopback accepts host:port on a loopback address only.
+func checkLoopback(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return fmt.Errorf("%q is not host:port", addr)
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("%q: the token API listens on a loopback IP only (e.g. 127.0.0.1:8733)", addr)
+	}
+	return nil
+}
+
+// ListenAddr is Listen with its default applied; "" when disabled.
+func (c *Config) ListenAddr() string {
+	switch c.Listen {
+	case "":
+		return DefaultListen
+	case "off":
+		return ""
+	}
+	return c.Listen
+}
+
+// Profile returns the profile named name.
+func (c *Config) Profile(name string) (*Profile, bool) {
+	for i := range c.Profiles {
+		if c.Profiles[i].Name == name {
+			return &c.Profiles[i], true
+		}
+	}
+	return nil, false
+}
+
+// Save writes c to path atomically (a temp file in the same directory, then
+// rename), so a crash never leaves a half-written config. It validates first.
+func Save(path string, c *Config) error {
+	b, err := toml.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if _, err := Parse(path, b); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".config-*.toml")
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("config: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("config: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	return nil
+}

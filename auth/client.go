@@ -1,0 +1,256 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// maxBody bounds every response body read from a provider.
+const maxBody = 1 << 20
+
+// ClientAuth names how the client authenticates at the token endpoint.
+type ClientAuth string
+
+// The client authentication methods (RFC 6749 §2.3, OIDC Core §9, RFC 7523).
+const (
+	AuthNone          ClientAuth = "none"                // public client: client_id in the body
+	AuthSecretBasic   ClientAuth = "client_secret_basic" // RFC 6749 §2.3.1
+	AuthSecretPost    ClientAuth = "client_secret_post"  // RFC 6749 §2.3.1, body
+	AuthDigiRunner    ClientAuth = "digirunner"          // Basic Base64(id ":" Base64(secret))
+	AuthPrivateKeyJWT ClientAuth = "private_key_jwt"     // RFC 7523 §2.2
+)
+
+// Config describes one client at one provider. Secrets come from the caller
+// (the agent reads them from the keyring); auth never stores them.
+type Config struct {
+	// Issuer is the expected "iss" of the authorization response (RFC 9207)
+	// and of ID tokens; empty when the profile has no issuer.
+	Issuer       string
+	Endpoints    Endpoints
+	ClientID     string
+	ClientSecret string
+	ClientAuth   ClientAuth
+	// Signer signs private_key_jwt client assertions.
+	Signer       *AssertionSigner
+	Scopes       []string
+	RefreshScope string // sent as "scope" on refresh requests when set (Oracle)
+	Dialect      Dialect
+	ExtraParams  map[string]string // added to every token request
+	ExtraHeaders map[string]string // added to every token request
+}
+
+// Client makes token requests for one Config. It is safe for concurrent use;
+// callers serialise refreshes themselves (auth keeps no state).
+type Client struct {
+	cfg Config
+	hc  *http.Client
+	now func() time.Time
+}
+
+// NewClient returns a Client that sends its requests with hc and reads the
+// time from now. hc must have a timeout; redirects are never followed on the
+// token endpoint (a 307 would re-send a refresh token elsewhere).
+func NewClient(cfg Config, hc *http.Client, now func() time.Time) *Client {
+	c := *hc
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if cfg.Dialect == "" {
+		cfg.Dialect = DialectOAuth2
+	}
+	if cfg.ClientAuth == "" {
+		cfg.ClientAuth = AuthNone
+	}
+	return &Client{cfg: cfg, hc: &c, now: now}
+}
+
+// Config returns the client's configuration.
+func (c *Client) Config() Config { return c.cfg }
+
+// Exchange redeems an authorization code with its PKCE verifier (RFC 6749
+// §4.1.3, RFC 7636 §4.5).
+func (c *Client) Exchange(ctx context.Context, code, verifier, redirectURI string) (*Token, error) {
+	form := url.Values{
+		"grant_type":    {"authorization_code"},
+		"code":          {code},
+		"code_verifier": {verifier},
+		"redirect_uri":  {redirectURI},
+	}
+	return c.tokenRequest(ctx, form, code, verifier)
+}
+
+// Refresh uses a refresh token (RFC 6749 §6). The returned token carries the
+// refresh token to keep: a rotated one, or rt again when none was issued.
+func (c *Client) Refresh(ctx context.Context, rt string) (*Token, error) {
+	form := c.cfg.Dialect.refreshForm(rt)
+	if c.cfg.RefreshScope != "" {
+		form.Set("scope", c.cfg.RefreshScope)
+	}
+	t, err := c.tokenRequest(ctx, form, rt)
+	if err != nil {
+		return nil, err
+	}
+	t.mergeFrom(rt, "")
+	return t, nil
+}
+
+// Password uses the resource owner password credentials grant (RFC 6749
+// §4.3), or the dialect's equivalent. The password is used once, not kept.
+func (c *Client) Password(ctx context.Context, user, password string) (*Token, error) {
+	form := c.cfg.Dialect.passwordForm(user, password)
+	if len(c.cfg.Scopes) > 0 && c.cfg.Dialect == DialectOAuth2 {
+		form.Set("scope", strings.Join(c.cfg.Scopes, " "))
+	}
+	return c.tokenRequest(ctx, form, password)
+}
+
+// Revoke revokes token at the revocation endpoint (RFC 7009 §2.1). hint is
+// "refresh_token" or "access_token". Without an endpoint it does nothing.
+func (c *Client) Revoke(ctx context.Context, token, hint string) error {
+	if c.cfg.Endpoints.RevocationURL == "" {
+		return nil
+	}
+	form := url.Values{"token": {token}, "token_type_hint": {hint}}
+	resp, body, err := c.post(ctx, c.cfg.Endpoints.RevocationURL, form)
+	if err != nil {
+		return err
+	}
+	// RFC 7009 §2.2: 200 whether or not the token was valid.
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	return c.errorFrom(resp.StatusCode, body, token)
+}
+
+// tokenRequest POSTs form to the token endpoint and parses the answer.
+// secrets are values sent in form that must never show in an error.
+func (c *Client) tokenRequest(ctx context.Context, form url.Values, secrets ...string) (*Token, error) {
+	if c.cfg.Endpoints.TokenURL == "" {
+		return nil, errors.New("auth: no token endpoint configured")
+	}
+	resp, body, err := c.post(ctx, c.cfg.Endpoints.TokenURL, form)
+	if err != nil {
+		return nil, err
+	}
+	secrets = append(secrets, c.cfg.ClientSecret)
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return nil, &Error{Kind: Misconfigured, Status: resp.StatusCode,
+			Description: "the token endpoint redirected to " + Redact(resp.Header.Get("Location"), 120, secrets...) + "; not following it"}
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, c.errorFrom(resp.StatusCode, body, secrets...)
+	}
+	return c.cfg.Dialect.parse(body, c.now(), secrets)
+}
+
+// post sends a form with the client's authentication, extra parameters and
+// headers, and reads at most maxBody of the answer.
+func (c *Client) post(ctx context.Context, endpoint string, form url.Values) (*http.Response, []byte, error) {
+	for k, v := range c.cfg.ExtraParams {
+		form.Set(k, v)
+	}
+	h := http.Header{}
+	if err := c.authenticate(form, h, endpoint); err != nil {
+		return nil, nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, nil, fmt.Errorf("auth: %w", err)
+	}
+	req.Header = h
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	for k, v := range c.cfg.ExtraHeaders {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		// The url.Error carries only the endpoint, never the body.
+		return nil, nil, &Error{Kind: Transient, Err: err}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return nil, nil, &Error{Kind: Transient, Status: resp.StatusCode, Description: "reading the response", Err: err}
+	}
+	if len(body) > maxBody {
+		return nil, nil, &Error{Kind: Transient, Status: resp.StatusCode, Description: "response larger than 1 MiB; refused"}
+	}
+	return resp, body, nil
+}
+
+// authenticate adds the client's credentials to a token or revocation request.
+func (c *Client) authenticate(form url.Values, h http.Header, endpoint string) error {
+	id, secret := c.cfg.ClientID, c.cfg.ClientSecret
+	switch c.cfg.ClientAuth {
+	case AuthNone:
+		form.Set("client_id", id)
+	case AuthSecretBasic:
+		// RFC 6749 §2.3.1: both parts form-urlencoded before Basic encoding.
+		h.Set("Authorization", "Basic "+basic(url.QueryEscape(id), url.QueryEscape(secret)))
+	case AuthSecretPost:
+		form.Set("client_id", id)
+		form.Set("client_secret", secret)
+	case AuthDigiRunner:
+		// digiRunner: Base64(id ":" Base64(secret)); a PKCE public client
+		// sends Base64(id ":") with nothing after the colon.
+		enc := ""
+		if secret != "" {
+			enc = base64.StdEncoding.EncodeToString([]byte(secret))
+		}
+		h.Set("Authorization", "Basic "+basic(id, enc))
+	case AuthPrivateKeyJWT:
+		if c.cfg.Signer == nil {
+			return errors.New("auth: private_key_jwt needs a private key")
+		}
+		// RFC 7523 §3: the audience is the token endpoint.
+		aud := c.cfg.Endpoints.TokenURL
+		if aud == "" {
+			aud = endpoint
+		}
+		assertion, err := c.cfg.Signer.Sign(id, aud, c.now())
+		if err != nil {
+			return err
+		}
+		form.Set("client_id", id)
+		form.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+		form.Set("client_assertion", assertion)
+	default:
+		return fmt.Errorf("auth: unknown client authentication %q", c.cfg.ClientAuth)
+	}
+	return nil
+}
+
+func basic(user, pass string) string {
+	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+}
+
+// errorFrom turns a non-200 answer into an *Error: RFC 6749 §5.2 JSON when
+// the provider sent it, else the status and a short token-free excerpt.
+func (c *Client) errorFrom(status int, body []byte, secrets ...string) error {
+	var e struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+		Message     string `json:"message"` // Veeam and other non-RFC APIs
+	}
+	if json.Unmarshal(body, &e) == nil && (e.Error != "" || e.Description != "" || e.Message != "") {
+		desc := e.Description
+		if desc == "" {
+			desc = e.Message
+		}
+		desc = Redact(desc, 200, secrets...)
+		return &Error{Kind: classify(status, e.Error, desc), Status: status, Code: Redact(e.Error, 60, secrets...), Description: desc}
+	}
+	excerpt := Redact(string(bytes.ToValidUTF8(body, nil)), 120, secrets...)
+	if excerpt == "" {
+		excerpt = http.StatusText(status)
+	}
+	return &Error{Kind: classify(status, "", excerpt), Status: status, Description: excerpt}
+}

@@ -1,0 +1,157 @@
+package auth
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Dialect names the shape of a provider's token requests and responses.
+type Dialect string
+
+// The dialects.
+const (
+	// DialectOAuth2 is RFC 6749: grant_type=refresh_token, snake_case
+	// responses with expires_in.
+	DialectOAuth2 Dialect = "oauth2"
+	// DialectVeeam is Veeam's api/oauth2/token: grantType=RefreshToken,
+	// camelCase fields, absolute accessTokenExpiresAt/refreshTokenExpiresAt.
+	DialectVeeam Dialect = "veeam"
+)
+
+// maxLifetime bounds a believable expires_in; anything outside (0, maxLifetime]
+// is treated as unknown rather than trusted.
+const maxLifetime = 366 * 24 * time.Hour
+
+func (d Dialect) refreshForm(rt string) url.Values {
+	if d == DialectVeeam {
+		return url.Values{"grantType": {"RefreshToken"}, "refreshToken": {rt}}
+	}
+	return url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}
+}
+
+func (d Dialect) passwordForm(user, password string) url.Values {
+	if d == DialectVeeam {
+		return url.Values{"grantType": {"Password"}, "userName": {user}, "password": {password}}
+	}
+	return url.Values{"grant_type": {"password"}, "username": {user}, "password": {password}}
+}
+
+// standardFields are response members Token has a field for; anything else
+// that is not a token goes to Token.Extra.
+var standardFields = map[string]bool{
+	"access_token": true, "token_type": true, "refresh_token": true, "id_token": true,
+	"scope": true, "expires_in": true, "refresh_expires_in": true, "refresh_token_expires_in": true,
+	"accessTokenExpiresAt": true, "refreshTokenExpiresAt": true,
+}
+
+// parse reads a 200 response. A 200 that carries "error" or lacks an access
+// token is an error, not a token.
+func (d Dialect) parse(body []byte, now time.Time, secrets []string) (*Token, error) {
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, &Error{Kind: Transient, Status: 200,
+			Description: "the token endpoint answered with something that is not JSON: " + Redact(string(bytes.ToValidUTF8(body, nil)), 120, secrets...)}
+	}
+	str := func(k string) string {
+		var s string
+		if v, ok := raw[k]; ok && json.Unmarshal(v, &s) == nil {
+			return s
+		}
+		return ""
+	}
+	if code := str("error"); code != "" {
+		desc := Redact(str("error_description"), 200, secrets...)
+		return nil, &Error{Kind: classify(200, code, desc), Status: 200, Code: Redact(code, 60, secrets...), Description: desc}
+	}
+	t := &Token{
+		AccessToken:  str("access_token"),
+		TokenType:    str("token_type"),
+		RefreshToken: str("refresh_token"),
+		IDToken:      str("id_token"),
+		Scope:        str("scope"),
+	}
+	if t.AccessToken == "" {
+		return nil, &Error{Kind: Transient, Status: 200, Description: "the token endpoint answered 200 without an access_token"}
+	}
+	if t.TokenType == "" {
+		t.TokenType = "Bearer"
+	}
+	if secs, ok := seconds(raw["expires_in"]); ok && secs > 0 && time.Duration(secs)*time.Second <= maxLifetime {
+		t.Expiry, t.ExpirySource = now.Add(time.Duration(secs)*time.Second), "expires_in"
+	} else if at, ok := timestamp(raw["accessTokenExpiresAt"]); ok {
+		t.Expiry, t.ExpirySource = at, "expires_at"
+	} else if exp, ok := JWTExpiry(t.AccessToken); ok {
+		t.Expiry, t.ExpirySource = exp, "jwt"
+	}
+	for _, k := range []string{"refresh_expires_in", "refresh_token_expires_in"} {
+		if secs, ok := seconds(raw[k]); ok && secs > 0 {
+			t.RefreshExpiry = now.Add(time.Duration(secs) * time.Second)
+		}
+	}
+	if at, ok := timestamp(raw["refreshTokenExpiresAt"]); ok {
+		t.RefreshExpiry = at
+	} else if exp, ok := JWTExpiry(t.RefreshToken); ok && t.RefreshExpiry.IsZero() {
+		t.RefreshExpiry = exp
+	}
+	for k, v := range raw {
+		if standardFields[k] || strings.Contains(strings.ToLower(k), "token") || k == "error" || k == "error_description" {
+			continue
+		}
+		var x any
+		d := json.NewDecoder(bytes.NewReader(v))
+		d.UseNumber()
+		if d.Decode(&x) == nil {
+			if t.Extra == nil {
+				t.Extra = map[string]any{}
+			}
+			t.Extra[k] = x
+		}
+	}
+	return t, nil
+}
+
+// seconds reads a JSON number or numeric string (some providers quote
+// expires_in) as whole seconds.
+func seconds(v json.RawMessage) (int64, bool) {
+	if len(v) == 0 {
+		return 0, false
+	}
+	s := strings.Trim(string(v), `"`)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != f || f > 1e12 || f < -1e12 {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// timestamp reads an RFC 3339 / ISO-8601 string such as Veeam's
+// "2022-11-01T13:43:43.7826152Z".
+func timestamp(v json.RawMessage) (time.Time, bool) {
+	var s string
+	if len(v) == 0 || json.Unmarshal(v, &s) != nil || s == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// ParseDialect validates a dialect name from configuration.
+func ParseDialect(s string) (Dialect, error) {
+	switch d := Dialect(s); d {
+	case "", DialectOAuth2:
+		return DialectOAuth2, nil
+	case DialectVeeam:
+		return d, nil
+	}
+	return "", fmt.Errorf("unknown dialect %q (want oauth2 or veeam)", s)
+}

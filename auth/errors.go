@@ -1,0 +1,125 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Kind classifies a failed token request by what the caller should do next.
+type Kind int
+
+const (
+	// Transient failures (network, timeout, 5xx, 429, garbage in a 200) are
+	// worth retrying with backoff while the current access token still serves.
+	Transient Kind = iota
+	// LoginRequired means the grant is gone (invalid_grant and provider
+	// equivalents): retrying cannot help, a person has to log in again.
+	LoginRequired
+	// Misconfigured means the request itself is wrong (invalid_client,
+	// unsupported_grant_type, …): retrying cannot help, the profile must change.
+	Misconfigured
+)
+
+func (k Kind) String() string {
+	switch k {
+	case LoginRequired:
+		return "login required"
+	case Misconfigured:
+		return "misconfigured"
+	default:
+		return "transient"
+	}
+}
+
+// Error is a failed token request. Its text never contains a token: the
+// provider's description passes through Redact before it is kept.
+type Error struct {
+	Kind        Kind
+	Status      int    // HTTP status; 0 when no response arrived
+	Code        string // RFC 6749 §5.2 "error", or a dialect's equivalent
+	Description string // redacted, shortened provider message
+	Err         error  // the underlying transport error, if any
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("token endpoint")
+	if e.Status != 0 {
+		fmt.Fprintf(&b, ": HTTP %d", e.Status)
+	}
+	if e.Code != "" {
+		fmt.Fprintf(&b, ": %s", e.Code)
+	}
+	if e.Description != "" {
+		fmt.Fprintf(&b, ": %s", e.Description)
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// KindOf returns the Kind of err: that of an *Error in its chain, else
+// Transient (a context deadline or a dial failure is worth another try).
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return Transient
+}
+
+// classify decides what an error response means. It knows the RFC 6749 §5.2
+// codes and the provider equivalents: digiRunner answers an expired refresh
+// token with 401 invalid_token, Dex a reused one with 400 invalid_request
+// "already been claimed".
+func classify(status int, code, desc string) Kind {
+	switch {
+	case status == 429 || status == 408 || status >= 500:
+		return Transient
+	case code == "invalid_grant", code == "invalid_token":
+		return LoginRequired
+	case code == "invalid_request" && (strings.Contains(desc, "already been claimed") || strings.Contains(strings.ToLower(desc), "refresh token is invalid")):
+		return LoginRequired
+	case code == "invalid_client", code == "unauthorized_client", code == "unsupported_grant_type", code == "invalid_scope", code == "invalid_request":
+		return Misconfigured
+	case status == 400 || status == 401 || status == 403:
+		// No body, or a code we do not know: the grant is not usable.
+		return LoginRequired
+	default:
+		return Transient
+	}
+}
+
+var (
+	// jwtLike matches compact JWS/JWE serialisations, possibly cut short
+	// with "..." as in provider documentation.
+	jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-.]*`)
+	// longOpaque matches long runs that look like opaque tokens or keys.
+	longOpaque = regexp.MustCompile(`[A-Za-z0-9_\-+/=]{32,}`)
+	tags       = regexp.MustCompile(`<[^>]*>`)
+	spaces     = regexp.MustCompile(`\s+`)
+)
+
+// Redact removes the given secrets and anything that looks like a token from
+// s, strips HTML tags and shortens the result to at most max runes. It is
+// the only way provider text reaches an error or a log.
+func Redact(s string, max int, secrets ...string) string {
+	for _, sec := range secrets {
+		if len(sec) >= 4 {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+		}
+	}
+	s = jwtLike.ReplaceAllString(s, "[redacted]")
+	s = longOpaque.ReplaceAllString(s, "[redacted]")
+	s = tags.ReplaceAllString(s, " ")
+	s = strings.TrimSpace(spaces.ReplaceAllString(s, " "))
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max]) + "…"
+	}
+	return s
+}

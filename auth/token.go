@@ -1,0 +1,49 @@
+// Package auth speaks OAuth 2.0 and OpenID Connect to a provider: discovery,
+// the loopback PKCE login (RFC 8252), token requests and the provider dialects.
+// It holds no state between calls and touches no keyring, file or UI.
+package auth
+
+import (
+	"time"
+)
+
+// Token is what a token endpoint returned, normalised across dialects.
+type Token struct {
+	AccessToken  string
+	TokenType    string
+	RefreshToken string // empty when the provider did not issue a new one (RFC 6749 §6)
+	IDToken      string
+	Scope        string
+	// Expiry is when the access token stops working; zero when the provider
+	// said nothing and the token is not a JWT with "exp".
+	Expiry time.Time
+	// ExpirySource says where Expiry came from: "expires_in", "expires_at"
+	// (a dialect's absolute timestamp), "jwt" or "" (unknown).
+	ExpirySource string
+	// RefreshExpiry is when the refresh token stops working, where the
+	// provider tells (Veeam's refreshTokenExpiresAt, a JWT refresh token's exp).
+	RefreshExpiry time.Time
+	// Extra keeps provider-specific success fields (digiRunner's jti, node,
+	// org_id, stime; Pagero's claims) for display. Never tokens.
+	Extra map[string]any
+}
+
+// Valid reports whether the access token is present and still valid at now
+// with at least margin to spare. A token of unknown expiry is valid.
+func (t *Token) Valid(now time.Time, margin time.Duration) bool {
+	if t == nil || t.AccessToken == "" {
+		return false
+	}
+	return t.Expiry.IsZero() || now.Add(margin).Before(t.Expiry)
+}
+
+// merge applies RFC 6749 §6: a refresh response that carries no refresh token
+// (or no scope) keeps the previous one.
+func (t *Token) mergeFrom(prev string, prevScope string) {
+	if t.RefreshToken == "" {
+		t.RefreshToken = prev
+	}
+	if t.Scope == "" {
+		t.Scope = prevScope
+	}
+}
