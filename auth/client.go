@@ -111,11 +111,14 @@ func (c *Client) Password(ctx context.Context, user, password string) (*Token, e
 	return c.tokenRequest(ctx, form, password)
 }
 
+// ErrNoRevocation is returned by Revoke when the provider has no revocation endpoint.
+var ErrNoRevocation = errors.New("auth: the provider has no revocation endpoint")
+
 // Revoke revokes token at the revocation endpoint (RFC 7009 §2.1). hint is
-// "refresh_token" or "access_token". Without an endpoint it does nothing.
+// "refresh_token" or "access_token".
 func (c *Client) Revoke(ctx context.Context, token, hint string) error {
 	if c.cfg.Endpoints.RevocationURL == "" {
-		return nil
+		return ErrNoRevocation
 	}
 	form := url.Values{"token": {token}, "token_type_hint": {hint}}
 	resp, body, err := c.post(ctx, c.cfg.Endpoints.RevocationURL, form)

@@ -1,0 +1,179 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/tokentray/tokentray/auth"
+)
+
+// ErrLoginCancelled ends a login that was cancelled.
+var ErrLoginCancelled = errors.New("login cancelled")
+
+// Login runs a browser login, or joins the one under way for this profile
+// (a second `login` never opens a second tab). onURL, if set, receives the
+// authorization URL as soon as it exists. With noBrowser nothing is opened.
+// The login outlives ctx (the tray and the CLI may both wait on it) but not
+// LoginTimeout or CancelLogin.
+func (s *Session) Login(ctx context.Context, noBrowser bool, onURL func(string)) error {
+	s.mu.Lock()
+	pl := s.login
+	if pl == nil {
+		lctx, cancel := context.WithTimeoutCause(context.Background(), s.o.LoginTimeout,
+			fmt.Errorf("no answer from the browser within %v", s.o.LoginTimeout))
+		pl = &pendingLogin{done: make(chan struct{}), urlSet: make(chan struct{}), cancel: cancel}
+		s.login = pl
+		go s.runLogin(lctx, pl, noBrowser)
+	}
+	s.mu.Unlock()
+	s.changed()
+	if onURL != nil {
+		select {
+		case <-pl.urlSet:
+			onURL(pl.url)
+		case <-pl.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	select {
+	case <-pl.done:
+		return pl.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// CancelLogin ends the login under way, if any, and reports whether there was one.
+func (s *Session) CancelLogin() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.login == nil {
+		return false
+	}
+	s.login.cancel()
+	return true
+}
+
+func (s *Session) runLogin(ctx context.Context, pl *pendingLogin, noBrowser bool) {
+	defer pl.cancel()
+	opts := s.o.Login
+	if noBrowser {
+		opts.Browser = nil
+	}
+	var once sync.Once
+	opts.OnURL = func(u string) { once.Do(func() { pl.url = u; close(pl.urlSet) }) }
+	err := s.loginWith(ctx, func(p Provider) (*auth.Token, error) { return p.Login(ctx, opts) })
+	if errors.Is(err, context.Canceled) {
+		err = ErrLoginCancelled
+	}
+	s.mu.Lock()
+	s.login = nil
+	pl.err = err
+	s.mu.Unlock()
+	close(pl.done)
+	s.changed()
+}
+
+// Password logs in with a user name and password (RFC 6749 §4.3 or the
+// dialect's form). The password is passed on once and not kept.
+func (s *Session) Password(ctx context.Context, user, password string) error {
+	err := s.loginWith(ctx, func(p Provider) (*auth.Token, error) { return p.Password(ctx, user, password) })
+	s.changed()
+	return err
+}
+
+// Import takes a refresh token obtained elsewhere: it is saved, then used
+// at once, so a bad token is reported now and not at the first read.
+func (s *Session) Import(ctx context.Context, refreshToken string) error {
+	s.newGrant()
+	now := s.now()
+	s.persist.Lock()
+	err := s.save(ctx, record{RefreshToken: refreshToken, Received: now})
+	if err == nil {
+		s.mu.Lock()
+		s.tok, s.received, s.next = &auth.Token{RefreshToken: refreshToken}, now, now
+		s.state, s.reason, s.failures, s.retryAt, s.lastErr = Valid, "", 0, time.Time{}, ""
+		s.mu.Unlock()
+	}
+	s.persist.Unlock()
+	if err != nil {
+		return err
+	}
+	return s.Refresh(ctx)
+}
+
+// loginWith obtains a new grant with get and makes it current.
+func (s *Session) loginWith(ctx context.Context, get func(Provider) (*auth.Token, error)) error {
+	p, err := s.o.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	tok, err := get(p)
+	if err != nil {
+		return err
+	}
+	return s.accept(ctx, s.newGrant(), tok, "login")
+}
+
+// newGrant starts a new grant generation: whatever an older refresh still
+// brings back is discarded.
+func (s *Session) newGrant() int {
+	s.persist.Lock()
+	defer s.persist.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gen++
+	return s.gen
+}
+
+// LogoutResult says what a logout did beyond forgetting the grant locally.
+type LogoutResult struct {
+	Revoked     bool   `json:"revoked"`
+	RevokeError string `json:"revoke_error,omitempty"`
+}
+
+// Logout forgets the grant (memory and store) and revokes its refresh token
+// where the provider has a revocation endpoint (RFC 7009). The local part
+// always happens first: a provider that is down cannot keep a person logged in.
+func (s *Session) Logout(ctx context.Context) (LogoutResult, error) {
+	s.CancelLogin()
+	var rt string
+	if rec, err := s.load(ctx); err == nil {
+		rt = rec.RefreshToken
+	}
+	s.persist.Lock()
+	s.mu.Lock()
+	if rt == "" && s.tok != nil {
+		rt = s.tok.RefreshToken
+	}
+	s.gen++
+	s.tok, s.state, s.reason, s.failures, s.retryAt, s.lastErr = nil, LoggedOut, "", 0, time.Time{}, ""
+	s.scheduleLocked()
+	s.mu.Unlock()
+	err := s.o.Store.Delete(ctx, s.o.Name)
+	s.persist.Unlock()
+	s.changed()
+	if err != nil {
+		return LogoutResult{}, err
+	}
+	var res LogoutResult
+	if rt == "" {
+		return res, nil
+	}
+	p, err := s.o.Connect(ctx)
+	if err == nil {
+		err = p.Revoke(ctx, rt, "refresh_token")
+	}
+	switch {
+	case errors.Is(err, auth.ErrNoRevocation):
+	case err != nil:
+		res.RevokeError = err.Error()
+	default:
+		res.Revoked = true
+	}
+	return res, nil
+}

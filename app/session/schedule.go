@@ -1,0 +1,59 @@
+package session
+
+import (
+	"time"
+)
+
+// Scheduling constants. The refresh lands at about ¾ of the token's lifetime,
+// give or take a tenth of it, so that many agents (or profiles) started
+// together do not refresh in lockstep.
+const (
+	refreshFraction = 0.75
+	jitterFraction  = 0.10
+	// minRefreshDelay keeps a provider that hands out near-dead tokens from
+	// turning the scheduler into a busy loop.
+	minRefreshDelay = 500 * time.Millisecond
+	// maxSleep caps every timer: Go timers stop counting while a laptop
+	// sleeps (golang/go#35012), so the scheduler wakes at least this often
+	// and compares the wall clock again.
+	maxSleep = time.Minute
+	// backoffFloor and backoffCeiling bound the delay between failed
+	// refreshes; the delay doubles per failure and resets on success.
+	backoffFloor   = time.Second
+	backoffCeiling = 5 * time.Minute
+	// maxServeMargin caps how long before expiry a token stops being served.
+	maxServeMargin = 30 * time.Second
+)
+
+// refreshAt is when to refresh a token received at received that expires at
+// expiry. jitter is uniform in [0, 1).
+func refreshAt(received, expiry time.Time, jitter float64) time.Time {
+	life := expiry.Sub(received)
+	if life <= 0 {
+		return received
+	}
+	offset := time.Duration(float64(life) * (refreshFraction + jitterFraction*(2*jitter-1)))
+	if offset < minRefreshDelay && life > minRefreshDelay {
+		offset = minRefreshDelay
+	}
+	return received.Add(offset)
+}
+
+// backoff is the delay after the n-th consecutive failure (n ≥ 1): doubling
+// from the floor, capped at the ceiling, with jitter in its upper half so
+// that retries never fall below half the nominal delay.
+func backoff(n int, jitter float64) time.Duration {
+	d := backoffFloor
+	for i := 1; i < n && d < backoffCeiling; i++ {
+		d *= 2
+	}
+	d = min(d, backoffCeiling)
+	return d/2 + time.Duration(jitter*float64(d/2))
+}
+
+// serveMargin is how close to its expiry a token of lifetime life stops being
+// handed out: a tenth of the lifetime, at most maxServeMargin, so a reader
+// never receives a token that dies on its way to the resource server.
+func serveMargin(life time.Duration) time.Duration {
+	return min(max(life/10, 0), maxServeMargin)
+}

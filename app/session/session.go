@@ -1,0 +1,535 @@
+// Package session keeps one profile logged in: its current token, its state,
+// and a scheduler that refreshes ahead of expiry. Only a Session ever uses a
+// profile's refresh token, one refresh at a time, and a rotated refresh token
+// is saved before the access token that came with it is served.
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/tokentray/tokentray/app/store"
+	"github.com/tokentray/tokentray/auth"
+)
+
+// Provider is what a Session needs of the protocol; *auth.Client has it.
+type Provider interface {
+	Refresh(ctx context.Context, refreshToken string) (*auth.Token, error)
+	Revoke(ctx context.Context, token, hint string) error
+	Login(ctx context.Context, opts auth.LoginOptions) (*auth.Token, error)
+	Password(ctx context.Context, user, password string) (*auth.Token, error)
+}
+
+// State is what a person sees of a profile.
+type State string
+
+// The states.
+const (
+	LoggedOut     State = "logged out"
+	Valid         State = "valid"
+	Refreshing    State = "refreshing"
+	Expired       State = "expired" // holds a grant; the access token will be refreshed on demand
+	LoginRequired State = "login required"
+	Unavailable   State = "unavailable" // the keyring could not be read
+)
+
+// Error is why a Session cannot serve a token.
+type Error struct {
+	Code    string // logged_out, login_required, refresh_failed, keyring
+	Message string
+	Err     error
+}
+
+func (e *Error) Error() string { return e.Message }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Options configure a Session; every side effect is one of them.
+type Options struct {
+	Name    string
+	Connect func(ctx context.Context) (Provider, error) // builds the protocol client (may discover)
+	Store   store.Store
+	Now     func() time.Time
+	Rand    func() float64 // uniform in [0, 1), for jitter
+	Log     *slog.Logger
+	// DefaultLifetime is assumed when the provider tells no expiry.
+	DefaultLifetime time.Duration
+	// RefreshTimeout bounds one refresh request; 30 s when zero.
+	RefreshTimeout time.Duration
+	// LoginTimeout bounds a browser login; 5 min when zero.
+	LoginTimeout time.Duration
+	// Login is the template of a browser login: redirect port and path, the
+	// browser, the page shown after the callback.
+	Login auth.LoginOptions
+	// OnChange is called, outside any lock, after the state changed.
+	OnChange func()
+}
+
+// Session is one profile's live login.
+type Session struct {
+	o Options
+
+	// persist serialises "check the grant generation, then write the store"
+	// against login and logout, so that a refresh of an old grant finishing
+	// late can never overwrite the store after a new login or a logout.
+	persist sync.Mutex
+
+	mu          sync.Mutex // guards every field below
+	tok         *auth.Token
+	received    time.Time // when tok arrived
+	next        time.Time // when the scheduler refreshes tok
+	state       State     // LoggedOut, Valid, LoginRequired or Unavailable
+	reason      string    // why login is required / the keyring failed
+	lastRefresh time.Time
+	lastErr     string
+	failures    int       // consecutive failed refreshes
+	retryAt     time.Time // no new refresh before this after a failure
+	flight      *flight   // the refresh under way, if any
+	login       *pendingLogin
+	gen         int // bumped by login and logout: a refresh of an older grant is discarded
+	timer       *time.Timer
+	closed      bool
+}
+
+type flight struct {
+	done chan struct{}
+	err  error // set before done is closed
+}
+
+type pendingLogin struct {
+	done   chan struct{}
+	err    error
+	url    string
+	urlSet chan struct{}
+	cancel context.CancelFunc
+}
+
+// New returns a Session in state LoggedOut; call Restore to load what the
+// store holds.
+func New(o Options) *Session {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.DefaultLifetime == 0 {
+		o.DefaultLifetime = time.Hour
+	}
+	if o.RefreshTimeout == 0 {
+		o.RefreshTimeout = 30 * time.Second
+	}
+	if o.LoginTimeout == 0 {
+		o.LoginTimeout = 5 * time.Minute
+	}
+	if o.Rand == nil {
+		o.Rand = func() float64 { return 0.5 }
+	}
+	o.Log = o.Log.With("profile", o.Name)
+	return &Session{o: o, state: LoggedOut}
+}
+
+// Name is the profile's name.
+func (s *Session) Name() string { return s.o.Name }
+
+func (s *Session) now() time.Time { return s.o.Now().Round(0) } // wall clock only: deadlines survive a suspend
+
+// Restore loads the saved grant, if any. A keyring failure leaves the
+// session Unavailable; the scheduler tries again.
+func (s *Session) Restore(ctx context.Context) error {
+	rec, err := s.load(ctx)
+	s.mu.Lock()
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.state, s.tok = LoggedOut, nil
+	case err != nil:
+		s.state, s.reason = Unavailable, err.Error()
+	case rec.LoginRequired != "":
+		s.state, s.reason, s.tok = LoginRequired, rec.LoginRequired, nil
+	default:
+		s.state, s.reason = Valid, ""
+		s.setTokenLocked(rec.token(), rec.Received)
+	}
+	s.scheduleLocked()
+	s.mu.Unlock()
+	s.changed()
+	return err
+}
+
+// Token returns a token valid for at least minValid (and never one about to
+// expire). When the current token will not do, it joins the refresh under
+// way or starts one, and waits for it as long as ctx allows. The returned
+// token carries no refresh token.
+func (s *Session) Token(ctx context.Context, minValid time.Duration) (auth.Token, error) {
+	for waited := false; ; waited = true {
+		s.mu.Lock()
+		now := s.now()
+		if s.tok != nil && s.tok.Valid(now, max(minValid, s.marginLocked())) {
+			t := *s.tok
+			s.mu.Unlock()
+			t.RefreshToken = ""
+			return t, nil
+		}
+		if err := s.unusableLocked(); err != nil {
+			s.mu.Unlock()
+			return auth.Token{}, err
+		}
+		if waited || (s.flight == nil && now.Before(s.retryAt)) {
+			err := s.failureLocked(now, minValid)
+			s.mu.Unlock()
+			return auth.Token{}, err
+		}
+		f := s.startLocked()
+		s.mu.Unlock()
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return auth.Token{}, &Error{Code: "timeout", Message: "gave up waiting for the refresh under way", Err: ctx.Err()}
+		}
+	}
+}
+
+// Refresh refreshes now, or joins the refresh under way, and waits for it.
+func (s *Session) Refresh(ctx context.Context) error {
+	s.mu.Lock()
+	if err := s.unusableLocked(); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	f := s.startLocked()
+	s.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Session) unusableLocked() error {
+	switch s.state {
+	case LoggedOut:
+		return &Error{Code: "logged_out", Message: fmt.Sprintf("profile %q is logged out: run `tokentray login %s`", s.o.Name, s.o.Name)}
+	case LoginRequired:
+		return &Error{Code: "login_required", Message: fmt.Sprintf("profile %q needs a new login (%s): run `tokentray login %s`", s.o.Name, s.reason, s.o.Name)}
+	case Unavailable:
+		return &Error{Code: "keyring", Message: fmt.Sprintf("profile %q: %s", s.o.Name, s.reason)}
+	}
+	return nil
+}
+
+func (s *Session) failureLocked(now time.Time, minValid time.Duration) error {
+	if s.lastErr != "" {
+		msg := fmt.Sprintf("profile %q: refreshing failed: %s", s.o.Name, s.lastErr)
+		if now.Before(s.retryAt) {
+			msg += fmt.Sprintf(" (next try in %v)", s.retryAt.Sub(now).Round(time.Second))
+		}
+		return &Error{Code: "refresh_failed", Message: msg}
+	}
+	return &Error{Code: "refresh_failed", Message: fmt.Sprintf("profile %q: the provider's tokens do not stay valid for %v", s.o.Name, minValid)}
+}
+
+// marginLocked is how long before expiry the current token stops being served.
+func (s *Session) marginLocked() time.Duration {
+	if s.tok == nil || s.tok.Expiry.IsZero() {
+		return 0
+	}
+	return serveMargin(s.tok.Expiry.Sub(s.received))
+}
+
+// startLocked returns the refresh under way, or starts one.
+func (s *Session) startLocked() *flight {
+	if s.flight != nil {
+		return s.flight
+	}
+	f := &flight{done: make(chan struct{})}
+	s.flight = f
+	go s.run(f, s.gen)
+	go s.changed()
+	return f
+}
+
+func (s *Session) run(f *flight, gen int) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.o.RefreshTimeout)
+	defer cancel()
+	err := s.refresh(ctx, gen)
+	s.mu.Lock()
+	s.flight = nil
+	f.err = err
+	s.scheduleLocked()
+	s.mu.Unlock()
+	close(f.done)
+	s.changed()
+}
+
+// refresh does one refresh of grant generation gen.
+func (s *Session) refresh(ctx context.Context, gen int) error {
+	s.mu.Lock()
+	if s.tok == nil || s.tok.RefreshToken == "" {
+		s.mu.Unlock()
+		return &Error{Code: "logged_out", Message: "no refresh token"}
+	}
+	rt := s.tok.RefreshToken
+	s.mu.Unlock()
+
+	// The keyring is the truth: an agent that died after saving a rotated
+	// token left the newer one there. Never re-send a token the store has
+	// already replaced; a single-use chain (Pagero, strict rotation) dies of it.
+	if rec, err := s.load(ctx); err == nil && rec.RefreshToken != "" && rec.RefreshToken != rt && rec.LoginRequired == "" {
+		s.o.Log.Info("adopting the newer refresh token found in the store")
+		rt = rec.RefreshToken
+	}
+
+	p, err := s.o.Connect(ctx)
+	if err == nil {
+		var tok *auth.Token
+		tok, err = p.Refresh(ctx, rt)
+		if err == nil {
+			return s.accept(ctx, gen, tok, "refresh")
+		}
+	}
+	now := s.now()
+	if k := auth.KindOf(err); k == auth.LoginRequired || k == auth.Misconfigured {
+		s.persist.Lock()
+		defer s.persist.Unlock()
+		if !s.isGen(gen) {
+			return err
+		}
+		// Keep the refused token beside the reason, so that the state
+		// survives a restart and logout can still revoke it.
+		if serr := s.save(ctx, record{RefreshToken: rt, LoginRequired: err.Error(), Received: now}); serr != nil {
+			s.o.Log.Error("saving login-required state", "err", serr)
+		}
+		s.o.Log.Warn("refresh refused; login required", "err", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if gen != s.gen {
+		return err
+	}
+	s.lastErr = err.Error()
+	switch auth.KindOf(err) {
+	case auth.LoginRequired, auth.Misconfigured:
+		s.state, s.reason, s.tok, s.failures, s.retryAt = LoginRequired, err.Error(), nil, 0, time.Time{}
+	default:
+		s.failures++
+		s.retryAt = now.Add(backoff(s.failures, s.o.Rand()))
+		s.o.Log.Warn("refresh failed; will retry", "err", err, "failures", s.failures, "retry_in", s.retryAt.Sub(now).Round(time.Millisecond))
+	}
+	return err
+}
+
+// accept saves a fresh token first and only then makes it current: a
+// rotated refresh token must be in the store before anything can use the
+// access token that came with it.
+func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how string) error {
+	now := s.now()
+	if tok.Expiry.IsZero() {
+		tok.Expiry, tok.ExpirySource = now.Add(s.o.DefaultLifetime), "default"
+	}
+	if tok.RefreshToken == "" {
+		return &Error{Code: "no_refresh_token", Message: "the provider issued no refresh token (ask for the offline_access scope, or allow the refresh_token grant for this client)"}
+	}
+	s.persist.Lock()
+	defer s.persist.Unlock()
+	if !s.isGen(gen) {
+		return errors.New("the grant changed while refreshing")
+	}
+	saveErr := s.save(ctx, recordOf(tok, now))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.setTokenLocked(tok, now)
+	s.state, s.reason = Valid, ""
+	s.failures, s.retryAt = 0, time.Time{}
+	s.scheduleLocked()
+	s.lastRefresh = now
+	s.lastErr = ""
+	if saveErr != nil {
+		// Memory now holds the only copy of the current refresh token; the
+		// next refresh saves again. Said loudly, never hidden.
+		s.lastErr = "could not save the new refresh token: " + saveErr.Error()
+		s.o.Log.Error("saving the refresh token", "err", saveErr)
+	}
+	s.o.Log.Info(how+" done", "expires_at", tok.Expiry.Format(time.RFC3339), "expiry_source", tok.ExpirySource, "next", s.next.Format(time.RFC3339))
+	return nil
+}
+
+func (s *Session) isGen(gen int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return gen == s.gen
+}
+
+func (s *Session) setTokenLocked(tok *auth.Token, received time.Time) {
+	s.tok, s.received = tok, received
+	if tok.Expiry.IsZero() {
+		s.next = received.Add(time.Duration(float64(s.o.DefaultLifetime) * refreshFraction))
+		return
+	}
+	s.next = refreshAt(received, tok.Expiry, s.o.Rand())
+}
+
+// scheduleLocked arms the timer for the next refresh or retry.
+func (s *Session) scheduleLocked() {
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer = nil
+	}
+	if s.closed || s.flight != nil {
+		return
+	}
+	var at time.Time
+	switch {
+	case s.state == Unavailable:
+		at = s.now().Add(maxSleep)
+	case s.state != Valid || s.tok == nil:
+		return
+	case s.failures > 0:
+		at = s.retryAt
+	default:
+		at = s.next
+	}
+	d := min(max(at.Sub(s.now()), 0), maxSleep)
+	s.timer = time.AfterFunc(d, s.tick)
+}
+
+// tick runs when a timer fires: refresh if it is time by the wall clock,
+// else sleep again (the timer may have been cut short by maxSleep).
+func (s *Session) tick() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	if s.state == Unavailable {
+		s.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		s.Restore(ctx)
+		return
+	}
+	now := s.now()
+	due := s.next
+	if s.failures > 0 {
+		due = s.retryAt
+	}
+	if s.state == Valid && s.tok != nil && !now.Before(due) {
+		s.startLocked()
+		s.mu.Unlock()
+		return
+	}
+	s.scheduleLocked()
+	s.mu.Unlock()
+}
+
+// Close stops the scheduler. A refresh under way finishes and is saved.
+func (s *Session) Close() {
+	s.mu.Lock()
+	s.closed = true
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	f := s.flight
+	if s.login != nil {
+		s.login.cancel()
+	}
+	s.mu.Unlock()
+	if f != nil {
+		<-f.done
+	}
+}
+
+func (s *Session) changed() {
+	if s.o.OnChange != nil {
+		s.o.OnChange()
+	}
+}
+
+// Status is a profile's state for people and tools. It never holds a token.
+type Status struct {
+	Profile          string         `json:"profile"`
+	State            State          `json:"state"`
+	Reason           string         `json:"reason,omitempty"`
+	ExpiresAt        time.Time      `json:"expires_at,omitzero"`
+	ExpirySource     string         `json:"expiry_source,omitempty"`
+	RefreshExpiresAt time.Time      `json:"refresh_expires_at,omitzero"`
+	NextRefresh      time.Time      `json:"next_refresh,omitzero"`
+	LastRefresh      time.Time      `json:"last_refresh,omitzero"`
+	LastError        string         `json:"last_error,omitempty"`
+	Failures         int            `json:"failures,omitempty"`
+	Scope            string         `json:"scope,omitempty"`
+	LoginPending     bool           `json:"login_pending,omitempty"`
+	Extra            map[string]any `json:"extra,omitempty"`
+}
+
+// Status reports the session's state.
+func (s *Session) Status() Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := Status{Profile: s.o.Name, State: s.state, Reason: s.reason, LastRefresh: s.lastRefresh,
+		LastError: s.lastErr, Failures: s.failures, LoginPending: s.login != nil}
+	if s.tok != nil {
+		st.ExpiresAt, st.ExpirySource, st.RefreshExpiresAt, st.Scope, st.Extra =
+			s.tok.Expiry, s.tok.ExpirySource, s.tok.RefreshExpiry, s.tok.Scope, s.tok.Extra
+		st.NextRefresh = s.next
+		if s.failures > 0 {
+			st.NextRefresh = s.retryAt
+		}
+		if !s.tok.Valid(s.now(), 0) {
+			st.State = Expired
+		}
+	}
+	if s.flight != nil {
+		st.State = Refreshing
+	}
+	return st
+}
+
+// record is what the store holds for a profile, as one item so that it is
+// replaced in one step.
+type record struct {
+	RefreshToken  string         `json:"refresh_token"`
+	RefreshExpiry time.Time      `json:"refresh_expires_at,omitzero"`
+	AccessToken   string         `json:"access_token,omitempty"`
+	TokenType     string         `json:"token_type,omitempty"`
+	Expiry        time.Time      `json:"expires_at,omitzero"`
+	ExpirySource  string         `json:"expiry_source,omitempty"`
+	Scope         string         `json:"scope,omitempty"`
+	Extra         map[string]any `json:"extra,omitempty"`
+	Received      time.Time      `json:"received"`
+	LoginRequired string         `json:"login_required,omitempty"`
+}
+
+func recordOf(t *auth.Token, received time.Time) record {
+	return record{RefreshToken: t.RefreshToken, RefreshExpiry: t.RefreshExpiry, AccessToken: t.AccessToken,
+		TokenType: t.TokenType, Expiry: t.Expiry, ExpirySource: t.ExpirySource, Scope: t.Scope, Extra: t.Extra, Received: received}
+}
+
+func (r record) token() *auth.Token {
+	return &auth.Token{RefreshToken: r.RefreshToken, RefreshExpiry: r.RefreshExpiry, AccessToken: r.AccessToken,
+		TokenType: r.TokenType, Expiry: r.Expiry, ExpirySource: r.ExpirySource, Scope: r.Scope, Extra: r.Extra}
+}
+
+func (s *Session) load(ctx context.Context) (record, error) {
+	v, err := s.o.Store.Get(ctx, s.o.Name)
+	if err != nil {
+		return record{}, err
+	}
+	var r record
+	if err := json.Unmarshal([]byte(v), &r); err != nil {
+		return record{}, fmt.Errorf("store: the item for %q is not a tokentray record", s.o.Name)
+	}
+	return r, nil
+}
+
+func (s *Session) save(ctx context.Context, r record) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return s.o.Store.Set(ctx, s.o.Name, string(b))
+}

@@ -1,0 +1,442 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/tokentray/tokentray/app/store"
+	"github.com/tokentray/tokentray/auth"
+)
+
+func TestRefreshAtBounds(t *testing.T) {
+	received := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		life   time.Duration
+		jitter float64
+		want   time.Duration
+	}{
+		{"no jitter is three quarters", time.Hour, 0.5, 45 * time.Minute},
+		{"lowest jitter", time.Hour, 0, 39 * time.Minute},
+		{"highest jitter", time.Hour, 0.999999, 51 * time.Minute},
+		{"short token", 4 * time.Second, 0.5, 3 * time.Second},
+		{"tiny token keeps the floor", 600 * time.Millisecond, 0, minRefreshDelay},
+		{"already expired refreshes now", -time.Second, 0.5, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := refreshAt(received, received.Add(tt.life), tt.jitter).Sub(received)
+			if (got - tt.want).Abs() > time.Millisecond {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestBackoffFloorCeilingAndJitter(t *testing.T) {
+	for n := 1; n <= 40; n++ {
+		lo, hi := backoff(n, 0), backoff(n, 0.999999)
+		if lo < backoffFloor/2 || hi > backoffCeiling {
+			t.Errorf("n=%d: got [%v, %v], want within [%v, %v]", n, lo, hi, backoffFloor/2, backoffCeiling)
+		}
+		if n > 1 && backoff(n, 0.5) < backoff(n-1, 0.5) {
+			t.Errorf("n=%d: backoff shrank", n)
+		}
+	}
+	if got := backoff(1, 0.5); got != 750*time.Millisecond {
+		t.Errorf("first: got %v, want 750ms", got)
+	}
+	if got := backoff(30, 0.999999); got < backoffCeiling-time.Millisecond {
+		t.Errorf("late: got %v, want about the ceiling %v", got, backoffCeiling)
+	}
+}
+
+func TestServeMargin(t *testing.T) {
+	for _, tt := range []struct{ life, want time.Duration }{
+		{10 * time.Second, time.Second}, {time.Hour, maxServeMargin}, {0, 0}, {-time.Second, 0},
+	} {
+		if got := serveMargin(tt.life); got != tt.want {
+			t.Errorf("serveMargin(%v): got %v, want %v", tt.life, got, tt.want)
+		}
+	}
+}
+
+// memStore is a Store in memory that can be told to fail.
+type memStore struct {
+	mu   sync.Mutex // guards m and fail
+	m    map[string]string
+	fail error
+}
+
+func (s *memStore) Get(_ context.Context, k string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail != nil {
+		return "", s.fail
+	}
+	v, ok := s.m[k]
+	if !ok {
+		return "", store.ErrNotFound
+	}
+	return v, nil
+}
+func (s *memStore) Set(_ context.Context, k, v string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail != nil {
+		return s.fail
+	}
+	if s.m == nil {
+		s.m = map[string]string{}
+	}
+	s.m[k] = v
+	return nil
+}
+func (s *memStore) Delete(_ context.Context, k string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, k)
+	return nil
+}
+func (s *memStore) refreshToken(k string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var r record
+	json.Unmarshal([]byte(s.m[k]), &r)
+	return r.RefreshToken
+}
+
+// fakeProvider rotates refresh tokens strictly like node-oidc-provider: a
+// used refresh token is dead.
+type fakeProvider struct {
+	mu      sync.Mutex // guards the fields below
+	life    time.Duration
+	current string // the only refresh token that works
+	n       int
+	calls   atomic.Int32
+	fail    error // returned by Refresh when set
+	store   *memStore
+	inStore []bool // per refresh: was the refresh token it was given the stored one
+	hold    chan struct{}
+}
+
+func (p *fakeProvider) Refresh(ctx context.Context, rt string) (*auth.Token, error) {
+	p.calls.Add(1)
+	if p.hold != nil {
+		<-p.hold
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.store != nil {
+		p.inStore = append(p.inStore, p.store.refreshToken("work") == rt)
+	}
+	if p.fail != nil {
+		return nil, p.fail
+	}
+	if rt != p.current {
+		return nil, &auth.Error{Kind: auth.LoginRequired, Status: 400, Code: "invalid_grant"}
+	}
+	p.n++
+	p.current = fmt.Sprintf("rt-%d", p.n)
+	return &auth.Token{AccessToken: fmt.Sprintf("at-%d", p.n), TokenType: "Bearer", RefreshToken: p.current, Expiry: time.Now().Add(p.life), ExpirySource: "expires_in"}, nil
+}
+func (p *fakeProvider) Revoke(context.Context, string, string) error { return nil }
+func (p *fakeProvider) Login(context.Context, auth.LoginOptions) (*auth.Token, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.n++
+	p.current = fmt.Sprintf("rt-%d", p.n)
+	return &auth.Token{AccessToken: fmt.Sprintf("at-%d", p.n), TokenType: "Bearer", RefreshToken: p.current, Expiry: time.Now().Add(p.life), ExpirySource: "expires_in"}, nil
+}
+func (p *fakeProvider) Password(context.Context, string, string) (*auth.Token, error) {
+	return nil, errors.New("no")
+}
+
+func newTestSession(t *testing.T, p *fakeProvider, st *memStore) *Session {
+	s := New(Options{Name: "work", Store: st, Connect: func(context.Context) (Provider, error) { return p, nil }})
+	t.Cleanup(s.Close)
+	return s
+}
+
+// loggedIn returns a session logged in through the fake provider.
+func loggedIn(t *testing.T, life time.Duration) (*Session, *fakeProvider, *memStore) {
+	st := &memStore{}
+	p := &fakeProvider{life: life, current: "rt-0", store: st}
+	s := newTestSession(t, p, st)
+	if err := s.Login(context.Background(), true, nil); err != nil {
+		t.Fatalf("Login: %v", err)
+	}
+	return s, p, st
+}
+
+func TestSchedulerRefreshesAheadOfExpiry(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, p, _ := loggedIn(t, 100*time.Second)
+		start := p.calls.Load()
+		time.Sleep(70 * time.Second) // before ¾ less the jitter? jitter is 0.5 here: refresh at 75 s
+		synctest.Wait()
+		if got := p.calls.Load() - start; got != 0 {
+			t.Fatalf("after 70 s: got %d refreshes, want 0", got)
+		}
+		time.Sleep(6 * time.Second)
+		synctest.Wait()
+		if got := p.calls.Load() - start; got != 1 {
+			t.Fatalf("after 76 s: got %d refreshes, want 1", got)
+		}
+		// The next one comes ¾ of the new lifetime later, again once.
+		time.Sleep(75 * time.Second)
+		synctest.Wait()
+		if got := p.calls.Load() - start; got != 2 {
+			t.Fatalf("after 151 s: got %d refreshes, want 2", got)
+		}
+		if st := s.Status(); st.State != Valid {
+			t.Errorf("state: got %v, want valid", st.State)
+		}
+	})
+}
+
+func TestConcurrentReadersShareOneRefresh(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, p, st := loggedIn(t, 100*time.Second)
+		s.Close() // no scheduler: the readers must do it
+		s.closed = false
+		time.Sleep(101 * time.Second) // the token is now expired
+		p.hold = make(chan struct{})
+		before := p.calls.Load()
+		var wg sync.WaitGroup
+		got := make([]string, 20)
+		for i := range got {
+			wg.Go(func() {
+				tok, err := s.Token(context.Background(), 0)
+				if err != nil {
+					t.Errorf("reader %d: %v", i, err)
+					return
+				}
+				if !tok.Valid(time.Now(), 0) {
+					t.Errorf("reader %d: served an expired token", i)
+				}
+				if tok.RefreshToken != "" {
+					t.Errorf("reader %d: got the refresh token", i)
+				}
+				got[i] = tok.AccessToken
+			})
+		}
+		synctest.Wait()
+		if s.Status().State != Refreshing {
+			t.Errorf("state during refresh: got %v, want refreshing", s.Status().State)
+		}
+		close(p.hold)
+		wg.Wait()
+		if n := p.calls.Load() - before; n != 1 {
+			t.Fatalf("got %d refreshes for 20 readers, want 1", n)
+		}
+		for i := range got {
+			if got[i] != got[0] {
+				t.Errorf("reader %d got %q, reader 0 %q", i, got[i], got[0])
+			}
+		}
+		// The rotated refresh token was saved, and every refresh used the stored one.
+		if rt := st.refreshToken("work"); rt != p.current {
+			t.Errorf("stored refresh token: got %q, want %q", rt, p.current)
+		}
+		for i, ok := range p.inStore {
+			if !ok {
+				t.Errorf("refresh %d used a refresh token that was not the stored one", i)
+			}
+		}
+	})
+}
+
+func TestInvalidGrantMeansLoginRequiredWithoutRetry(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, p, st := loggedIn(t, 10*time.Second)
+		p.current = "rotated-elsewhere" // the grant is gone
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		if n := p.calls.Load(); n != 1 {
+			t.Errorf("got %d refreshes, want 1 (no retry loop)", n)
+		}
+		if st := s.Status(); st.State != LoginRequired {
+			t.Fatalf("state: got %v, want login required", st.State)
+		}
+		_, err := s.Token(context.Background(), 0)
+		var se *Error
+		if !errors.As(err, &se) || se.Code != "login_required" {
+			t.Fatalf("Token: got %v, want login_required", err)
+		}
+		// A restart remembers it.
+		s2 := newTestSession(t, p, st)
+		s2.Restore(context.Background())
+		if got := s2.Status().State; got != LoginRequired {
+			t.Errorf("after restart: got %v, want login required", got)
+		}
+	})
+}
+
+func TestTransientFailuresBackOffAndNeverServeExpired(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, p, _ := loggedIn(t, 100*time.Second)
+		p.mu.Lock()
+		p.fail = &auth.Error{Kind: auth.Transient, Status: 503}
+		p.mu.Unlock()
+		time.Sleep(85 * time.Second)
+		synctest.Wait()
+		// Refreshes failed since 75 s, but the token still serves.
+		tok, err := s.Token(context.Background(), 0)
+		if err != nil || tok.AccessToken != "at-1" {
+			t.Fatalf("Token while refreshes fail: got %q, %v, want at-1", tok.AccessToken, err)
+		}
+		st := s.Status()
+		if st.Failures < 2 || st.LastError == "" {
+			t.Errorf("status: got %+v, want failures and a last error", st)
+		}
+		calls := p.calls.Load()
+		time.Sleep(25 * time.Second) // now expired
+		if _, err := s.Token(context.Background(), 0); err == nil {
+			t.Fatal("Token after expiry with a failing provider: got a token, want an error")
+		}
+		// Backoff: far fewer than one call per second, even with readers asking.
+		for range 50 {
+			s.Token(context.Background(), 0)
+		}
+		if n := p.calls.Load() - calls; n > 6 {
+			t.Errorf("got %d refreshes in 20 s of backoff, want few", n)
+		}
+		p.mu.Lock()
+		p.fail = nil
+		p.mu.Unlock()
+		time.Sleep(backoffCeiling)
+		synctest.Wait()
+		if _, err := s.Token(context.Background(), 0); err != nil {
+			t.Fatalf("after recovery: %v", err)
+		}
+		if st := s.Status(); st.Failures != 0 || st.LastError != "" {
+			t.Errorf("after recovery: got %+v, want failures reset", st)
+		}
+	})
+}
+
+func TestRestoreServesWithoutLogin(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, p, st := loggedIn(t, 100*time.Second)
+		want, _ := s.Token(context.Background(), 0)
+		s.Close()
+		s2 := newTestSession(t, p, st)
+		if err := s2.Restore(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s2.Token(context.Background(), 0)
+		if err != nil || got.AccessToken != want.AccessToken {
+			t.Fatalf("after restore: got %q, %v, want %q without a refresh", got.AccessToken, err, want.AccessToken)
+		}
+	})
+}
+
+func TestDefaultLifetimeWhenProviderSaysNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		st := &memStore{}
+		p := &fakeProvider{life: 0, current: "rt-0"}
+		s := New(Options{Name: "work", Store: st, DefaultLifetime: 10 * time.Minute,
+			Connect: func(context.Context) (Provider, error) { return zeroExpiry{p}, nil }})
+		defer s.Close()
+		if err := s.Login(context.Background(), true, nil); err != nil {
+			t.Fatal(err)
+		}
+		got := s.Status()
+		if got.ExpirySource != "default" || got.ExpiresAt.Sub(time.Now()) != 10*time.Minute {
+			t.Errorf("got %v from %q, want 10 minutes from default", got.ExpiresAt.Sub(time.Now()), got.ExpirySource)
+		}
+	})
+}
+
+type zeroExpiry struct{ *fakeProvider }
+
+func (z zeroExpiry) Login(ctx context.Context, o auth.LoginOptions) (*auth.Token, error) {
+	t, err := z.fakeProvider.Login(ctx, o)
+	if t != nil {
+		t.Expiry, t.ExpirySource = time.Time{}, ""
+	}
+	return t, err
+}
+
+func TestKeyringFailureIsReportedNotHidden(t *testing.T) {
+	st := &memStore{fail: errors.New("keyring: read: The name org.freedesktop.secrets was not provided")}
+	s := newTestSession(t, &fakeProvider{}, st)
+	if err := s.Restore(context.Background()); err == nil {
+		t.Fatal("Restore: got nil, want the keyring error")
+	}
+	_, err := s.Token(context.Background(), 0)
+	var se *Error
+	if !errors.As(err, &se) || se.Code != "keyring" {
+		t.Fatalf("Token: got %v, want a keyring error", err)
+	}
+}
+
+func TestLoginIsJoinedNotRepeated(t *testing.T) {
+	st := &memStore{}
+	p := &fakeProvider{life: time.Hour, current: "rt-0"}
+	release := make(chan struct{})
+	var logins atomic.Int32
+	s := New(Options{Name: "work", Store: st, Connect: func(context.Context) (Provider, error) {
+		return blockingLogin{p, release, &logins}, nil
+	}})
+	defer s.Close()
+	errs := make(chan error, 2)
+	urls := make(chan string, 2)
+	for range 2 {
+		go func() { errs <- s.Login(context.Background(), false, func(u string) { urls <- u }) }()
+	}
+	u1, u2 := <-urls, <-urls
+	if u1 != u2 {
+		t.Errorf("the joined login got another URL: %q vs %q", u1, u2)
+	}
+	close(release)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := logins.Load(); n != 1 {
+		t.Errorf("got %d logins started, want 1", n)
+	}
+}
+
+type blockingLogin struct {
+	*fakeProvider
+	release chan struct{}
+	n       *atomic.Int32
+}
+
+func (b blockingLogin) Login(ctx context.Context, o auth.LoginOptions) (*auth.Token, error) {
+	b.n.Add(1)
+	o.OnURL("https://idp.example/authorize?x")
+	<-b.release
+	return b.fakeProvider.Login(ctx, o)
+}
+
+func TestLogoutDiscardsALateRefresh(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, p, st := loggedIn(t, 100*time.Second)
+		p.hold = make(chan struct{})
+		go s.Refresh(context.Background())
+		synctest.Wait()
+		if _, err := s.Logout(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		close(p.hold)
+		synctest.Wait()
+		if got := s.Status().State; got != LoggedOut {
+			t.Errorf("state: got %v, want logged out", got)
+		}
+		if _, err := st.Get(context.Background(), "work"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("store after logout and a late refresh: got %v, want not found", err)
+		}
+	})
+}

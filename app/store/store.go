@@ -1,0 +1,86 @@
+// Package store keeps secrets (refresh tokens, client secrets) in the OS
+// keyring, each call bounded by a deadline: a Secret Service that hangs must
+// give a clear error in seconds, never a stuck agent. There is no silent
+// fallback to a file; FileStore exists only for users who ask for it.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/zalando/go-keyring"
+)
+
+// Service is the keyring service name of every item tokentray writes.
+const Service = "tokentray"
+
+// ErrNotFound means there is no such item.
+var ErrNotFound = errors.New("store: not found")
+
+// Store keeps named secrets.
+type Store interface {
+	Get(ctx context.Context, account string) (string, error)
+	Set(ctx context.Context, account, secret string) error
+	Delete(ctx context.Context, account string) error
+}
+
+// Keyring is the OS keyring through go-keyring (Secret Service on Linux,
+// Keychain on macOS, Credential Manager on Windows).
+type Keyring struct {
+	// Timeout bounds each call; 5 s when zero.
+	Timeout time.Duration
+}
+
+// Get reads an item.
+func (k Keyring) Get(ctx context.Context, account string) (string, error) {
+	var v string
+	err := k.do(ctx, "read", func() (err error) {
+		v, err = keyring.Get(Service, account)
+		return err
+	})
+	return v, err
+}
+
+// Set writes an item, replacing any previous value in one step.
+func (k Keyring) Set(ctx context.Context, account, secret string) error {
+	return k.do(ctx, "save", func() error { return keyring.Set(Service, account, secret) })
+}
+
+// Delete removes an item; deleting a missing item is not an error.
+func (k Keyring) Delete(ctx context.Context, account string) error {
+	err := k.do(ctx, "delete", func() error { return keyring.Delete(Service, account) })
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// do runs f in a goroutine and gives up at the deadline (cli/cli's
+// internal/keyring does the same): go-keyring has no context, and D-Bus
+// calls to a wedged Secret Service are reported to hang.
+func (k Keyring) do(ctx context.Context, what string, f func() error) error {
+	timeout := k.Timeout
+	if timeout == 0 {
+		timeout = 5 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	ch := make(chan error, 1)
+	go func() { ch <- f() }()
+	select {
+	case err := <-ch:
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, keyring.ErrNotFound):
+			return ErrNotFound
+		default:
+			// go-keyring's errors name the D-Bus failure, never the secret.
+			return fmt.Errorf("keyring: %s: %w", what, err)
+		}
+	case <-ctx.Done():
+		return fmt.Errorf("keyring: %s: no answer from the OS keyring within %v (is the Secret Service running and unlocked?): %w", what, timeout, ctx.Err())
+	}
+}
