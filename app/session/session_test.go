@@ -257,7 +257,9 @@ func TestConcurrentReadersShareOneRefresh(t *testing.T) {
 func TestInvalidGrantMeansLoginRequiredWithoutRetry(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s, p, st := loggedIn(t, 10*time.Second)
+		p.mu.Lock()
 		p.current = "rotated-elsewhere" // the grant is gone
+		p.mu.Unlock()
 		time.Sleep(time.Hour)
 		synctest.Wait()
 		if n := p.calls.Load(); n != 1 {
