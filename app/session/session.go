@@ -331,6 +331,9 @@ func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how stri
 	if tok.Expiry.IsZero() {
 		tok.Expiry, tok.ExpirySource = now.Add(s.o.DefaultLifetime), "default"
 	}
+	// Whole seconds, rounded down: the API reports expires_at in seconds, and
+	// a token must never be served whose reported expiry has passed.
+	tok.Expiry = tok.Expiry.Truncate(time.Second)
 	if tok.RefreshToken == "" {
 		return &Error{Code: "no_refresh_token", Message: "the provider issued no refresh token (ask for the offline_access scope, or allow the refresh_token grant for this client)"}
 	}

@@ -1,0 +1,197 @@
+package api
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"syscall"
+	"time"
+
+	"github.com/tokentray/tokentray/app/session"
+)
+
+// Client talks to the agent over its unix socket. The CLI, the tray and the
+// windows all use it; none of them ever refreshes on its own.
+type Client struct {
+	socket string
+	hc     *http.Client
+}
+
+// NewClient returns a client of the agent listening on socket.
+func NewClient(socket string) *Client {
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", socket)
+		},
+		MaxIdleConns:          4,
+		IdleConnTimeout:       30 * time.Second,
+		ResponseHeaderTimeout: maxWait + 5*time.Second,
+	}
+	return &Client{socket: socket, hc: &http.Client{Transport: tr}}
+}
+
+// Socket is the path the client dials.
+func (c *Client) Socket() string { return c.socket }
+
+// Error is an error answer of the agent.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
+	resp, err := c.send(ctx, method, path, body)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return decode(resp, out)
+}
+
+func (c *Client) send(ctx context.Context, method, path string, body any) (*http.Response, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	// The host is a name of our own: the socket is what matters.
+	req, err := http.NewRequestWithContext(ctx, method, "http://tokentray.sock"+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+			return nil, fmt.Errorf("%w (no socket at %s): start it with `tokentray` (with a tray) or `tokentray agent`", ErrNoAgent, c.socket)
+		}
+		return nil, fmt.Errorf("talking to the agent: %w", err)
+	}
+	return resp, nil
+}
+
+func decode(resp *http.Response, out any) error {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return fmt.Errorf("reading the agent's answer: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e ErrorResponse
+		if json.Unmarshal(body, &e) == nil && e.Error != "" {
+			return &Error{Status: resp.StatusCode, Code: e.Error, Message: e.Message}
+		}
+		return &Error{Status: resp.StatusCode, Code: "unknown", Message: fmt.Sprintf("the agent answered HTTP %d", resp.StatusCode)}
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("the agent's answer is not the expected JSON: %w", err)
+	}
+	return nil
+}
+
+// Token reads a profile's access token, valid for at least minValid.
+func (c *Client) Token(ctx context.Context, profile string, minValid time.Duration) (TokenResponse, error) {
+	var t TokenResponse
+	p := "/v1/token/" + url.PathEscape(profile)
+	if minValid > 0 {
+		p += "?min_valid=" + url.QueryEscape(minValid.String())
+	}
+	err := c.do(ctx, http.MethodGet, p, nil, &t)
+	return t, err
+}
+
+// Status lists the agent and its profiles.
+func (c *Client) Status(ctx context.Context) (StatusResponse, error) {
+	var s StatusResponse
+	err := c.do(ctx, http.MethodGet, "/v1/status", nil, &s)
+	return s, err
+}
+
+// Login starts (or joins) a browser login and waits for its end. onURL
+// receives the authorization URL as soon as the agent has it.
+func (c *Client) Login(ctx context.Context, profile string, noBrowser bool, onURL func(string)) error {
+	resp, err := c.send(ctx, http.MethodPost, "/v1/login/"+url.PathEscape(profile), LoginRequest{NoBrowser: noBrowser})
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return decode(resp, nil)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 64<<10)
+	for sc.Scan() {
+		var ev LoginEvent
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			return fmt.Errorf("the agent's login stream is broken: %w", err)
+		}
+		switch {
+		case ev.URL != "" && onURL != nil:
+			onURL(ev.URL)
+		case ev.Error != "":
+			return &Error{Status: http.StatusOK, Code: ev.Error, Message: ev.Message}
+		case ev.Done:
+			return nil
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return errors.New("the agent ended the login stream without an outcome")
+}
+
+// CancelLogin cancels a pending login.
+func (c *Client) CancelLogin(ctx context.Context, profile string) error {
+	return c.do(ctx, http.MethodDelete, "/v1/login/"+url.PathEscape(profile), nil, nil)
+}
+
+// Logout forgets and revokes a profile's grant.
+func (c *Client) Logout(ctx context.Context, profile string) (session.LogoutResult, error) {
+	var r session.LogoutResult
+	err := c.do(ctx, http.MethodPost, "/v1/logout/"+url.PathEscape(profile), nil, &r)
+	return r, err
+}
+
+// Refresh refreshes a profile now.
+func (c *Client) Refresh(ctx context.Context, profile string) (session.Status, error) {
+	var s session.Status
+	err := c.do(ctx, http.MethodPost, "/v1/refresh/"+url.PathEscape(profile), nil, &s)
+	return s, err
+}
+
+// Import hands the agent a refresh token obtained elsewhere.
+func (c *Client) Import(ctx context.Context, profile, refreshToken string) (session.Status, error) {
+	var s session.Status
+	err := c.do(ctx, http.MethodPost, "/v1/import/"+url.PathEscape(profile), ImportRequest{RefreshToken: refreshToken}, &s)
+	return s, err
+}
+
+// Password logs in with a user name and password, used once by the agent.
+func (c *Client) Password(ctx context.Context, profile, user, password string) (session.Status, error) {
+	var s session.Status
+	err := c.do(ctx, http.MethodPost, "/v1/password/"+url.PathEscape(profile), PasswordRequest{Username: user, Password: password}, &s)
+	return s, err
+}
+
+// Reload asks the agent to reread its config.
+func (c *Client) Reload(ctx context.Context) error {
+	return c.do(ctx, http.MethodPost, "/v1/reload", nil, nil)
+}

@@ -1,0 +1,425 @@
+// Package api is the agent's local HTTP API and its client. The unix socket
+// serves every operation; the loopback TCP port serves token reads only.
+// Browsers are kept out (Host, Origin, Referer, Sec-Fetch-Site checks; no
+// CORS), and no response is ever cached.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tokentray/tokentray/app/session"
+	"github.com/tokentray/tokentray/auth"
+)
+
+// Sessions is what the server needs of the agent.
+type Sessions interface {
+	Session(name string) (*session.Session, bool)
+	All() []*session.Session
+}
+
+// AgentInfo describes the running agent in /v1/status.
+type AgentInfo struct {
+	PID     int    `json:"pid"`
+	Version string `json:"version"`
+	Socket  string `json:"socket"`
+	Listen  string `json:"listen,omitempty"`
+	Config  string `json:"config"`
+	Store   string `json:"store"`
+}
+
+// TokenResponse is the body of GET /v1/token/{profile}.
+type TokenResponse struct {
+	AccessToken string    `json:"access_token"`
+	TokenType   string    `json:"token_type"`
+	ExpiresAt   time.Time `json:"expires_at,omitzero"`
+	ExpiresIn   int64     `json:"expires_in,omitempty"`
+	Scope       string    `json:"scope,omitempty"`
+}
+
+// StatusResponse is the body of GET /v1/status.
+type StatusResponse struct {
+	Agent    AgentInfo        `json:"agent"`
+	Profiles []session.Status `json:"profiles"`
+}
+
+// ErrorResponse is the one error shape of the API.
+type ErrorResponse struct {
+	Error   string `json:"error"`
+	Message string `json:"message"`
+}
+
+// maxWait bounds how long a token read waits for a refresh under way.
+const maxWait = 30 * time.Second
+
+// maxRequestBody bounds request bodies on the socket.
+const maxRequestBody = 64 << 10
+
+// Server serves the API.
+type Server struct {
+	Sessions Sessions
+	Info     func() AgentInfo
+	Now      func() time.Time
+	Log      *slog.Logger
+	// Reload, if set, rereads the config (POST /v1/reload).
+	Reload func(ctx context.Context) error
+}
+
+// SocketHandler serves every operation; it is mounted on the unix socket.
+func (s *Server) SocketHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/token/{profile}", s.token)
+	mux.HandleFunc("GET /v1/status", s.status)
+	mux.HandleFunc("POST /v1/login/{profile}", s.login)
+	mux.HandleFunc("DELETE /v1/login/{profile}", s.cancelLogin)
+	mux.HandleFunc("POST /v1/logout/{profile}", s.logout)
+	mux.HandleFunc("POST /v1/refresh/{profile}", s.refresh)
+	mux.HandleFunc("POST /v1/import/{profile}", s.importToken)
+	mux.HandleFunc("POST /v1/password/{profile}", s.password)
+	mux.HandleFunc("POST /v1/reload", s.reload)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "no such endpoint")
+	})
+	return s.guard(mux, false)
+}
+
+// TCPHandler serves token reads only; it is mounted on the loopback port.
+func (s *Server) TCPHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/token/{profile}", s.token)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "the TCP port serves GET /v1/token/{profile} only; everything else is on the unix socket")
+	})
+	return s.guard(mux, true)
+}
+
+// guard refuses what a browser or another user could send (tailscale's
+// localapi does the same): a foreign Host (DNS rebinding), any Origin or
+// Referer, a cross-site fetch, a peer of another uid.
+func (s *Server) guard(next http.Handler, tcp bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		if uid, ok := r.Context().Value(peerKey{}).(int); ok && uid != os.Getuid() {
+			writeError(w, http.StatusForbidden, "forbidden", "this agent serves its own user only")
+			return
+		}
+		if tcp && !validHost(r.Host, r.Context()) {
+			writeError(w, http.StatusForbidden, "forbidden", "Host must be a loopback name with this port")
+			return
+		}
+		if r.Header.Get("Origin") != "" || r.Header.Get("Referer") != "" {
+			writeError(w, http.StatusForbidden, "forbidden", "requests from web pages are refused")
+			return
+		}
+		if sfs := r.Header.Get("Sec-Fetch-Site"); sfs != "" && sfs != "none" && sfs != "same-origin" {
+			writeError(w, http.StatusForbidden, "forbidden", "cross-site requests are refused")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+type peerKey struct{}
+type localAddrKey struct{}
+
+// ConnContext records the peer's uid of a unix socket connection (and the
+// local address of a TCP one) for guard.
+func ConnContext(ctx context.Context, c net.Conn) context.Context {
+	if uid, ok := socketPeerUID(c); ok {
+		ctx = context.WithValue(ctx, peerKey{}, uid)
+	}
+	return context.WithValue(ctx, localAddrKey{}, c.LocalAddr())
+}
+
+// validHost accepts localhost, 127.0.0.1 or [::1] with the port we listen on.
+func validHost(host string, ctx context.Context) bool {
+	h, port, err := net.SplitHostPort(host)
+	if err != nil {
+		return false
+	}
+	if la, ok := ctx.Value(localAddrKey{}).(*net.TCPAddr); ok && port != strconv.Itoa(la.Port) {
+		return false
+	}
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (s *Server) session(w http.ResponseWriter, r *http.Request) (*session.Session, bool) {
+	name := r.PathValue("profile")
+	sess, ok := s.Sessions.Session(name)
+	if !ok {
+		writeError(w, http.StatusNotFound, "unknown_profile", fmt.Sprintf("no profile named %q in the config", name))
+	}
+	return sess, ok
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	sess, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	var minValid time.Duration
+	if v := r.URL.Query().Get("min_valid"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 24*time.Hour {
+			writeError(w, http.StatusBadRequest, "bad_request", "min_valid must be a duration like 60s, at most 24h")
+			return
+		}
+		minValid = d
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), maxWait)
+	defer cancel()
+	tok, err := sess.Token(ctx, minValid)
+	if err != nil {
+		writeSessionError(w, err)
+		return
+	}
+	if wantsText(r.Header.Get("Accept")) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte(tok.AccessToken))
+		return
+	}
+	resp := TokenResponse{AccessToken: tok.AccessToken, TokenType: tok.TokenType, Scope: tok.Scope}
+	if !tok.Expiry.IsZero() {
+		resp.ExpiresAt = tok.Expiry.UTC()
+		resp.ExpiresIn = int64(tok.Expiry.Sub(s.Now()).Seconds())
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// wantsText reports whether Accept asks for text/plain rather than JSON.
+func wantsText(accept string) bool {
+	return strings.Contains(accept, "text/plain") && !strings.Contains(accept, "application/json")
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	resp := StatusResponse{Agent: s.Info(), Profiles: []session.Status{}}
+	for _, sess := range s.Sessions.All() {
+		resp.Profiles = append(resp.Profiles, sess.Status())
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// LoginRequest is the body of POST /v1/login/{profile}.
+type LoginRequest struct {
+	NoBrowser bool `json:"no_browser"`
+}
+
+// LoginEvent is one line of the newline-delimited JSON a login streams:
+// first the URL, then the outcome.
+type LoginEvent struct {
+	URL     string `json:"url,omitempty"`
+	Done    bool   `json:"done,omitempty"`
+	Error   string `json:"error,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	sess, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	var req LoginRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	// The stream lasts as long as the login: lift the write deadline.
+	http.NewResponseController(w).SetWriteDeadline(time.Time{})
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.WriteHeader(http.StatusOK)
+	enc := json.NewEncoder(w)
+	flush := func() { http.NewResponseController(w).Flush() }
+	flush()
+	err := sess.Login(r.Context(), req.NoBrowser, func(u string) {
+		enc.Encode(LoginEvent{URL: u})
+		flush()
+	})
+	if err != nil {
+		code := "login_failed"
+		if errors.Is(err, session.ErrLoginCancelled) {
+			code = "cancelled"
+		}
+		enc.Encode(LoginEvent{Error: code, Message: err.Error()})
+		return
+	}
+	enc.Encode(LoginEvent{Done: true})
+}
+
+func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
+	sess, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"cancelled": sess.CancelLogin()})
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	sess, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), maxWait)
+	defer cancel()
+	res, err := sess.Logout(ctx)
+	if err != nil {
+		writeSessionError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
+	sess, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), maxWait)
+	defer cancel()
+	if err := sess.Refresh(ctx); err != nil {
+		writeSessionError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sess.Status())
+}
+
+// ImportRequest is the body of POST /v1/import/{profile}.
+type ImportRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+func (s *Server) importToken(w http.ResponseWriter, r *http.Request) {
+	sess, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	var req ImportRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	if strings.TrimSpace(req.RefreshToken) == "" {
+		writeError(w, http.StatusBadRequest, "bad_request", "refresh_token is empty")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), maxWait)
+	defer cancel()
+	if err := sess.Import(ctx, strings.TrimSpace(req.RefreshToken)); err != nil {
+		writeSessionError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sess.Status())
+}
+
+// PasswordRequest is the body of POST /v1/password/{profile}. The password
+// is used once and forgotten.
+type PasswordRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+func (s *Server) password(w http.ResponseWriter, r *http.Request) {
+	sess, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	var req PasswordRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), maxWait)
+	defer cancel()
+	if err := sess.Password(ctx, req.Username, req.Password); err != nil {
+		writeSessionError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sess.Status())
+}
+
+func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
+	if s.Reload == nil {
+		writeError(w, http.StatusNotImplemented, "not_supported", "this agent cannot reload its config")
+		return
+	}
+	if err := s.Reload(r.Context()); err != nil {
+		writeError(w, http.StatusBadRequest, "bad_config", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"reloaded": true})
+}
+
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) { // an empty body means defaults
+		// Decoder errors name offsets and field names, never values.
+		writeError(w, http.StatusBadRequest, "bad_request", "the request body is not the expected JSON")
+		return false
+	}
+	return true
+}
+
+func writeSessionError(w http.ResponseWriter, err error) {
+	var se *session.Error
+	if errors.As(err, &se) {
+		status := map[string]int{
+			"logged_out": http.StatusUnauthorized, "login_required": http.StatusUnauthorized,
+			"refresh_failed": http.StatusServiceUnavailable, "keyring": http.StatusServiceUnavailable,
+			"timeout": http.StatusGatewayTimeout, "no_refresh_token": http.StatusBadGateway,
+		}[se.Code]
+		if status == 0 {
+			status = http.StatusInternalServerError
+		}
+		writeError(w, status, se.Code, se.Message)
+		return
+	}
+	switch auth.KindOf(err) {
+	case auth.LoginRequired:
+		writeError(w, http.StatusUnauthorized, "login_required", err.Error())
+	case auth.Misconfigured:
+		writeError(w, http.StatusBadGateway, "misconfigured", err.Error())
+	default:
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			writeError(w, http.StatusGatewayTimeout, "timeout", err.Error())
+			return
+		}
+		writeError(w, http.StatusServiceUnavailable, "unavailable", err.Error())
+	}
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, ErrorResponse{Error: code, Message: msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// NewHTTPServer returns an http.Server with the timeouts every listener of
+// the agent uses: slow or stuck clients cannot hold connections open.
+func NewHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      maxWait + 10*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ConnContext:       ConnContext,
+	}
+}
