@@ -1,0 +1,308 @@
+// Package agent is the always-running part of tokentray: it owns the
+// sessions, the secret store and the local API. Nothing else refreshes.
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/config"
+	"github.com/tokentray/tokentray/app/session"
+	"github.com/tokentray/tokentray/app/store"
+	"github.com/tokentray/tokentray/assets"
+	"github.com/tokentray/tokentray/auth"
+)
+
+// Options configure an agent; every side effect is one of them.
+type Options struct {
+	ConfigPath string
+	RuntimeDir string      // "" → api.RuntimeDir("")
+	Store      store.Store // nil → from the config: the OS keyring, or a file only when asked
+	// Browser opens login pages; nil → each profile's browser, $BROWSER or
+	// the desktop default.
+	Browser    auth.Browser
+	HTTPClient *http.Client // for the providers; nil → one with timeouts
+	Log        *slog.Logger
+	Version    string
+	Now        func() time.Time
+	// OnChange is called after any profile's state changed (the tray redraws).
+	OnChange func()
+}
+
+// Agent is a running agent.
+type Agent struct {
+	o      Options
+	log    *slog.Logger
+	store  store.Store
+	hc     *http.Client
+	socket string
+	lockF  *os.File
+	sock   *http.Server
+	tcp    *http.Server
+	tcpLn  net.Listener
+
+	mu       sync.RWMutex // guards cfg and sessions
+	cfg      *config.Config
+	sessions map[string]*session.Session
+}
+
+// Start loads the config, takes the one-agent-per-user lock, restores every
+// profile from the store and starts serving. It fails whole: no agent runs
+// on a half-read config.
+func Start(ctx context.Context, o Options) (*Agent, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	cfg, err := config.Load(o.ConfigPath)
+	if err != nil {
+		return nil, err
+	}
+	a := &Agent{o: o, log: o.Log, cfg: cfg, sessions: map[string]*session.Session{}}
+	a.hc = o.HTTPClient
+	if a.hc == nil {
+		a.hc = newHTTPClient()
+	}
+	a.store = o.Store
+	if a.store == nil {
+		a.store, err = storeFor(cfg, o.Log)
+		if err != nil {
+			return nil, err
+		}
+	}
+	dir := api.RuntimeDir(o.RuntimeDir)
+	if err := api.EnsurePrivateDir(dir); err != nil {
+		return nil, err
+	}
+	a.socket = api.SocketPath(dir)
+	if a.lockF, err = lock(dir, a.socket); err != nil {
+		return nil, err
+	}
+	if err := a.listen(cfg); err != nil {
+		a.lockF.Close()
+		return nil, err
+	}
+	for _, p := range cfg.Profiles {
+		a.sessions[p.Name] = a.newSession(p)
+	}
+	a.restoreAll(ctx, a.All())
+	a.log.Info("agent ready", "socket", a.socket, "listen", a.TCPAddr(), "profiles", len(cfg.Profiles), "pid", os.Getpid())
+	return a, nil
+}
+
+// Run starts an agent and serves until ctx ends.
+func Run(ctx context.Context, o Options) error {
+	a, err := Start(ctx, o)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return a.Close()
+}
+
+func newHTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = http.ProxyFromEnvironment // HTTPS_PROXY/NO_PROXY; loopback is never proxied
+	tr.TLSHandshakeTimeout = 10 * time.Second
+	tr.ResponseHeaderTimeout = 30 * time.Second
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+}
+
+func storeFor(cfg *config.Config, log *slog.Logger) (store.Store, error) {
+	if cfg.Store != "file" {
+		return store.Keyring{}, nil
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, "tokentray", "tokens.json")
+	log.Warn("refresh tokens are kept in a plain file, as the config asks (store = \"file\")", "path", path)
+	return &store.FileStore{Path: path}, nil
+}
+
+func (a *Agent) listen(cfg *config.Config) error {
+	srv := &api.Server{Sessions: a, Info: a.info, Now: a.o.Now, Log: a.log, Reload: a.Reload}
+	os.Remove(a.socket) // stale from a crashed agent: we hold the lock, so it is ours to remove
+	ul, err := net.Listen("unix", a.socket)
+	if err != nil {
+		return fmt.Errorf("agent: listening on %s: %w", a.socket, err)
+	}
+	os.Chmod(a.socket, 0o600)
+	a.sock = api.NewHTTPServer(srv.SocketHandler())
+	go a.sock.Serve(ul)
+	if addr := cfg.ListenAddr(); addr != "" {
+		tl, err := net.Listen("tcp", addr)
+		if err != nil {
+			a.sock.Close()
+			return fmt.Errorf("agent: the token API cannot listen on %s (set listen = \"127.0.0.1:PORT\" or \"off\" in the config): %w", addr, err)
+		}
+		a.tcpLn = tl
+		a.tcp = api.NewHTTPServer(srv.TCPHandler())
+		go a.tcp.Serve(tl)
+	}
+	return nil
+}
+
+func (a *Agent) newSession(p config.Profile) *session.Session {
+	name := p.Name
+	lifetime := p.DefaultLifetime.Duration
+	br := a.o.Browser
+	if br == nil {
+		br = systemBrowser{command: p.Browser}
+	}
+	return session.New(session.Options{
+		Name:            name,
+		Connect:         a.connector(p),
+		Store:           a.store,
+		Now:             a.o.Now,
+		Rand:            rand.Float64,
+		Log:             a.log,
+		DefaultLifetime: lifetime,
+		OnChange:        a.changed,
+		Login: auth.LoginOptions{
+			RedirectPort: p.RedirectPort,
+			RedirectPath: p.RedirectPath,
+			Browser:      br,
+			Page: func(w http.ResponseWriter, status int, err error) {
+				assets.CallbackPage(w, name, status, err)
+			},
+		},
+	})
+}
+
+func (a *Agent) restoreAll(ctx context.Context, ss []*session.Session) {
+	var wg sync.WaitGroup
+	for _, s := range ss {
+		wg.Go(func() {
+			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			if err := s.Restore(rctx); err != nil {
+				a.log.Error("restoring from the store", "profile", s.Name(), "err", err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func (a *Agent) changed() {
+	if a.o.OnChange != nil {
+		a.o.OnChange()
+	}
+}
+
+// Session returns the named profile's session.
+func (a *Agent) Session(name string) (*session.Session, bool) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	s, ok := a.sessions[name]
+	return s, ok
+}
+
+// All returns the sessions in config order.
+func (a *Agent) All() []*session.Session {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	out := make([]*session.Session, 0, len(a.cfg.Profiles))
+	for _, p := range a.cfg.Profiles {
+		out = append(out, a.sessions[p.Name])
+	}
+	return out
+}
+
+// Socket is the unix socket path.
+func (a *Agent) Socket() string { return a.socket }
+
+// TCPAddr is the loopback address of the token API, "" when off.
+func (a *Agent) TCPAddr() string {
+	if a.tcpLn == nil {
+		return ""
+	}
+	return a.tcpLn.Addr().String()
+}
+
+func (a *Agent) info() api.AgentInfo {
+	st := "keyring"
+	if _, ok := a.store.(*store.FileStore); ok {
+		st = "file"
+	}
+	return api.AgentInfo{PID: os.Getpid(), Version: a.o.Version, Socket: a.socket, Listen: a.TCPAddr(), Config: a.o.ConfigPath, Store: st}
+}
+
+// Reload rereads the config. Unchanged profiles keep their sessions (and
+// their tokens); changed ones start over from the store; removed ones stop.
+// A config with any problem is refused whole and nothing changes.
+func (a *Agent) Reload(ctx context.Context) error {
+	cfg, err := config.Load(a.o.ConfigPath)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	old := a.cfg
+	var fresh, stopped []*session.Session
+	next := map[string]*session.Session{}
+	for _, p := range cfg.Profiles {
+		if prev, ok := old.Profile(p.Name); ok && equalProfiles(*prev, p) {
+			next[p.Name] = a.sessions[p.Name]
+			continue
+		}
+		s := a.newSession(p)
+		next[p.Name] = s
+		fresh = append(fresh, s)
+	}
+	for name, s := range a.sessions {
+		if next[name] != s {
+			stopped = append(stopped, s)
+		}
+	}
+	a.cfg, a.sessions = cfg, next
+	a.mu.Unlock()
+	for _, s := range stopped {
+		s.Close()
+	}
+	a.restoreAll(ctx, fresh)
+	if old.ListenAddr() != cfg.ListenAddr() {
+		a.log.Warn("the listen address changes when the agent restarts", "running", a.TCPAddr(), "config", cfg.ListenAddr())
+	}
+	a.log.Info("config reloaded", "profiles", len(cfg.Profiles), "restarted", len(fresh), "stopped", len(stopped))
+	a.changed()
+	return nil
+}
+
+func equalProfiles(a, b config.Profile) bool {
+	return slices.Equal(a.Scopes, b.Scopes) && fmt.Sprintf("%#v", a) == fmt.Sprintf("%#v", b)
+}
+
+// Close stops serving and lets refreshes under way finish and be saved.
+func (a *Agent) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var errs []error
+	if a.tcp != nil {
+		errs = append(errs, a.tcp.Shutdown(ctx))
+	}
+	errs = append(errs, a.sock.Shutdown(ctx))
+	for _, s := range a.All() {
+		s.Close()
+	}
+	os.Remove(a.socket)
+	a.lockF.Close()
+	err := errors.Join(errs...)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return nil // open keep-alive or login streams; they die with us
+	}
+	return err
+}

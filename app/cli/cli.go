@@ -1,0 +1,213 @@
+// Package cli is tokentray's command line. Every command but `agent` talks
+// to the running agent; none of them refreshes a token or opens the keyring
+// for a token on its own.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/tokentray/tokentray/app/agent"
+	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/config"
+)
+
+// Env is what the command line needs from the process; main wires it.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Version        string
+	// RunTray runs the tray inside the agent's process until ctx ends. It
+	// returns ErrNoTray when the desktop has no tray host; nil means this
+	// build has no tray.
+	RunTray func(ctx context.Context, a *agent.Agent, c *api.Client) error
+	// RunUI runs `tokentray ui WINDOW …` (the Fyne windows); nil means this
+	// build has no windows.
+	RunUI func(ctx context.Context, args []string, c *api.Client) error
+}
+
+// ErrNoTray is returned by Env.RunTray when no tray host is there.
+var ErrNoTray = errors.New("no system tray host")
+
+// errUsage marks a usage error: exit status 2.
+var errUsage = errors.New("usage")
+
+type command struct {
+	name, args, summary, example string
+	run                          func(c *cmdContext) error
+}
+
+func commands() []command {
+	return []command{
+		{"agent", "", "run the agent in the foreground, without a tray (for SSH sessions and servers)", "tokentray agent", runAgent},
+		{"login", "[PROFILE]", "log in: opens the browser at the provider (or --no-browser, --refresh-token-stdin, --username)", "tokentray login work", runLogin},
+		{"token", "[PROFILE]", "print the current access token", "curl -H \"Authorization: Bearer $(tokentray token work)\" https://api.example.com/", runToken},
+		{"status", "", "list the profiles and their state", "tokentray status", runStatus},
+		{"refresh", "[PROFILE]", "refresh a profile now", "tokentray refresh work", runRefresh},
+		{"logout", "[PROFILE]", "revoke the refresh token at the provider and delete it from the keyring", "tokentray logout work", runLogout},
+		{"version", "", "print the version", "tokentray version", runVersion},
+	}
+}
+
+// cmdContext is one command's invocation.
+type cmdContext struct {
+	ctx        context.Context
+	env        Env
+	fs         *flag.FlagSet
+	configPath string
+	runtimeDir string
+	debug      bool
+	pending    []string // arguments after the command name, parsed by the command
+}
+
+func (c *cmdContext) client() *api.Client {
+	return api.NewClient(api.SocketPath(api.RuntimeDir(c.runtimeDir)))
+}
+
+func (c *cmdContext) printf(format string, args ...any) { fmt.Fprintf(c.env.Stdout, format, args...) }
+func (c *cmdContext) errorf(format string, args ...any) { fmt.Fprintf(c.env.Stderr, format, args...) }
+
+// Main runs the command line and returns the exit status.
+func Main(args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = os.Getenv
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, args, env)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(env.Stderr, "tokentray: %v\n", err)
+		return 2
+	default:
+		fmt.Fprintf(env.Stderr, "tokentray: %v\n", err)
+		return 1
+	}
+}
+
+func run(ctx context.Context, args []string, env Env) error {
+	name := ""
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		name, args = "help", args[1:]
+	} else if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	switch name {
+	case "", "tray":
+		c := newContext(ctx, env, "tokentray")
+		if err := c.parse(args, 0); err != nil {
+			return err
+		}
+		return runWithTray(c)
+	case "help":
+		usage(env.Stdout)
+		return nil
+	case "ui":
+		if env.RunUI == nil {
+			return errors.New("this build of tokentray has no windows")
+		}
+		c := newContext(ctx, env, "ui")
+		c.fs.SetOutput(io.Discard)
+		c.fs.Parse(args)
+		return env.RunUI(ctx, c.fs.Args(), c.client())
+	}
+	for _, cmd := range commands() {
+		if cmd.name == name {
+			c := newContext(ctx, env, cmd.name)
+			c.fs.Usage = func() {
+				fmt.Fprintf(env.Stderr, "Usage: tokentray %s %s\n\n%s.\n\nExample:\n  %s\n\nFlags:\n", cmd.name, cmd.args, capital(cmd.summary), cmd.example)
+				c.fs.PrintDefaults()
+			}
+			return cmd.run(withArgs(c, args))
+		}
+	}
+	usage(env.Stderr)
+	return fmt.Errorf("%w: unknown command %q", errUsage, name)
+}
+
+// withArgs stashes args for the command's own flag parsing.
+func withArgs(c *cmdContext, args []string) *cmdContext {
+	c.pending = args
+	return c
+}
+
+func newContext(ctx context.Context, env Env, name string) *cmdContext {
+	c := &cmdContext{ctx: ctx, env: env, fs: flag.NewFlagSet("tokentray "+name, flag.ContinueOnError)}
+	c.fs.SetOutput(env.Stderr)
+	def := env.Getenv("TOKENTRAY_CONFIG")
+	c.fs.StringVar(&c.configPath, "config", def, "config `file` (default $TOKENTRAY_CONFIG, else tokentray/config.toml in the user config dir)")
+	c.fs.StringVar(&c.runtimeDir, "runtime-dir", env.Getenv("TOKENTRAY_RUNTIME_DIR"), "the agent's private `dir` for its socket and lock (default $XDG_RUNTIME_DIR/tokentray)")
+	c.fs.BoolVar(&c.debug, "debug", false, "log at debug level (tokens are never logged)")
+	return c
+}
+
+// parse parses the pending arguments and checks the number of positional ones.
+func (c *cmdContext) parse(args []string, maxArgs int) error {
+	if err := c.fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if c.fs.NArg() > maxArgs {
+		return fmt.Errorf("%w: too many arguments: %s", errUsage, strings.Join(c.fs.Args(), " "))
+	}
+	if c.configPath == "" {
+		p, err := config.DefaultPath()
+		if err != nil {
+			return err
+		}
+		c.configPath = p
+	}
+	return nil
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `tokentray keeps you logged in to OAuth 2.0 / OpenID Connect providers and
+serves fresh access tokens to local tools.
+
+Usage:
+  tokentray                 run the agent with its tray icon
+  tokentray COMMAND [FLAGS] [ARGS]
+
+Commands:
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-22s %s\n", c.name+" "+c.args, c.summary)
+	}
+	fmt.Fprint(w, `
+Flags for every command:
+  --config FILE   the config (default $TOKENTRAY_CONFIG, else tokentray/config.toml
+                  under the user config directory)
+
+Run "tokentray COMMAND --help" for a command's flags and an example.
+`)
+}
+
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func (c *cmdContext) logger() *slog.Logger {
+	level := slog.LevelInfo
+	if c.debug {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(c.env.Stderr, &slog.HandlerOptions{Level: level}))
+}

@@ -1,0 +1,310 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/tokentray/tokentray/app/agent"
+	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/config"
+)
+
+func (c *cmdContext) agentOptions() agent.Options {
+	return agent.Options{ConfigPath: c.configPath, RuntimeDir: c.runtimeDir, Log: c.logger(), Version: c.env.Version}
+}
+
+func runAgent(c *cmdContext) error {
+	if err := c.parse(c.pending, 0); err != nil {
+		return err
+	}
+	return explainConfig(agent.Run(c.ctx, c.agentOptions()), c.configPath)
+}
+
+func runWithTray(c *cmdContext) error {
+	a, err := agent.Start(c.ctx, c.agentOptions())
+	if err != nil {
+		return explainConfig(err, c.configPath)
+	}
+	defer a.Close()
+	if c.env.RunTray == nil {
+		c.errorf("tokentray: this build has no tray; serving on %s and %s\n", a.Socket(), a.TCPAddr())
+		<-c.ctx.Done()
+		return nil
+	}
+	return c.env.RunTray(c.ctx, a, api.NewClient(a.Socket()))
+}
+
+// explainConfig adds the first step for a newcomer without a config.
+func explainConfig(err error, path string) error {
+	if errors.Is(err, config.ErrNotExist) {
+		return fmt.Errorf("%w\nWrite one with at least one [[profile]] (see the README), or try the demo: make run", err)
+	}
+	return err
+}
+
+// profileArg returns the profile named on the command line, or the only
+// profile there is.
+func (c *cmdContext) profileArg() (string, error) {
+	if c.fs.NArg() > 0 {
+		return c.fs.Arg(0), nil
+	}
+	st, err := c.client().Status(c.ctx)
+	if err != nil {
+		return "", err
+	}
+	switch len(st.Profiles) {
+	case 0:
+		return "", errors.New("the config has no profiles")
+	case 1:
+		return st.Profiles[0].Profile, nil
+	}
+	names := make([]string, len(st.Profiles))
+	for i, p := range st.Profiles {
+		names[i] = p.Profile
+	}
+	return "", fmt.Errorf("%w: name a profile: %s", errUsage, strings.Join(names, ", "))
+}
+
+func runLogin(c *cmdContext) error {
+	noBrowser := c.fs.Bool("no-browser", false, "print the login URL instead of opening a browser (for a browser on another machine)")
+	fromStdin := c.fs.Bool("refresh-token-stdin", false, "import a refresh token obtained elsewhere, read from standard input")
+	username := c.fs.String("username", "", "log in with this user name and a password (profiles with login = \"password\"); the password is asked for and never stored")
+	cancel := c.fs.Bool("cancel", false, "cancel the login under way")
+	if err := c.parse(c.pending, 1); err != nil {
+		return err
+	}
+	profile, err := c.profileArg()
+	if err != nil {
+		return err
+	}
+	cl := c.client()
+	if *cancel {
+		return cl.CancelLogin(c.ctx, profile)
+	}
+	if *fromStdin {
+		rt, err := readSecret(c.env.Stdin)
+		if err != nil {
+			return err
+		}
+		st, err := cl.Import(c.ctx, profile, rt)
+		if err != nil {
+			return err
+		}
+		c.printf("Imported the refresh token for %s: %s\n", profile, st.Summary(time.Now()))
+		return nil
+	}
+	if p := c.localProfile(profile); *username != "" || (p != nil && p.Login == "password") {
+		return c.passwordLogin(cl, profile, *username, p)
+	}
+	err = cl.Login(c.ctx, profile, *noBrowser, func(u string) {
+		if *noBrowser {
+			c.errorf("Open this URL in a browser to log in to %s:\n\n  %s\n\nWaiting for the login to finish (Ctrl-C cancels)…\n", profile, u)
+			return
+		}
+		c.errorf("Opening the browser to log in to %s…\nIf no browser opens, visit:\n  %s\n", profile, u)
+	})
+	if c.ctx.Err() != nil {
+		ctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+		defer stop()
+		cl.CancelLogin(ctx, profile)
+		return errors.New("login cancelled")
+	}
+	if err != nil {
+		return err
+	}
+	return c.printLoggedIn(cl, profile)
+}
+
+func (c *cmdContext) printLoggedIn(cl *api.Client, profile string) error {
+	st, err := cl.Status(c.ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range st.Profiles {
+		if p.Profile == profile {
+			c.printf("Logged in to %s: %s\n", profile, p.Summary(time.Now()))
+		}
+	}
+	return nil
+}
+
+// localProfile reads the profile from the config file, for the login
+// method and user name; nil when the file cannot be read here.
+func (c *cmdContext) localProfile(name string) *config.Profile {
+	cfg, err := config.Load(c.configPath)
+	if err != nil {
+		return nil
+	}
+	p, _ := cfg.Profile(name)
+	return p
+}
+
+func (c *cmdContext) passwordLogin(cl *api.Client, profile, user string, p *config.Profile) error {
+	if user == "" && p != nil {
+		user = p.Username
+	}
+	if user == "" {
+		return fmt.Errorf("%w: give --username (or username in the profile)", errUsage)
+	}
+	pw, err := c.askPassword(fmt.Sprintf("Password for %s at %s: ", user, profile))
+	if err != nil {
+		return err
+	}
+	st, err := cl.Password(c.ctx, profile, user, pw)
+	if err != nil {
+		return err
+	}
+	c.printf("Logged in to %s: %s\n", profile, st.Summary(time.Now()))
+	return nil
+}
+
+// askPassword reads a password without echo from the terminal, or one line
+// from standard input when it is not a terminal (scripts).
+func (c *cmdContext) askPassword(prompt string) (string, error) {
+	if f, ok := c.env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(c.env.Stderr, prompt)
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(c.env.Stderr)
+		return string(b), err
+	}
+	return readSecret(c.env.Stdin)
+}
+
+// readSecret reads one secret from r: its first line, at most 64 KiB.
+func readSecret(r io.Reader) (string, error) {
+	sc := bufio.NewScanner(io.LimitReader(r, 64<<10))
+	sc.Buffer(make([]byte, 64<<10), 64<<10)
+	if !sc.Scan() {
+		return "", errors.New("nothing on standard input")
+	}
+	s := strings.TrimSpace(sc.Text())
+	if s == "" {
+		return "", errors.New("the first line of standard input is empty")
+	}
+	return s, nil
+}
+
+func runToken(c *cmdContext) error {
+	format := c.fs.String("format", "raw", "output `format`: raw (the token), json (token, type, expiry, scope) or header (Authorization: Bearer …)")
+	minValid := c.fs.Duration("min-valid", 0, "refresh first if the token would expire within this `duration` (e.g. 60s)")
+	if err := c.parse(c.pending, 1); err != nil {
+		return err
+	}
+	switch *format {
+	case "raw", "json", "header":
+	default:
+		return fmt.Errorf("%w: --format must be raw, json or header", errUsage)
+	}
+	profile, err := c.profileArg()
+	if err != nil {
+		return err
+	}
+	t, err := c.client().Token(c.ctx, profile, *minValid)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(c.env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(t)
+	case "header":
+		c.printf("Authorization: %s %s\n", headerType(t.TokenType), t.AccessToken)
+	default:
+		c.printf("%s\n", t.AccessToken)
+	}
+	return nil
+}
+
+// headerType writes the token type as RFC 6750 spells it in the header.
+func headerType(tt string) string {
+	if tt == "" || strings.EqualFold(tt, "bearer") {
+		return "Bearer"
+	}
+	return tt
+}
+
+func runStatus(c *cmdContext) error {
+	asJSON := c.fs.Bool("json", false, "print the status as JSON")
+	if err := c.parse(c.pending, 0); err != nil {
+		return err
+	}
+	st, err := c.client().Status(c.ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(c.env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	c.printf("agent pid %d, socket %s", st.Agent.PID, st.Agent.Socket)
+	if st.Agent.Listen != "" {
+		c.printf(", token API http://%s/v1/token/PROFILE", st.Agent.Listen)
+	}
+	c.printf("\n\n")
+	tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROFILE\tSTATE")
+	now := time.Now()
+	for _, p := range st.Profiles {
+		fmt.Fprintf(tw, "%s\t%s\n", p.Profile, p.Summary(now))
+	}
+	return tw.Flush()
+}
+
+func runRefresh(c *cmdContext) error {
+	if err := c.parse(c.pending, 1); err != nil {
+		return err
+	}
+	profile, err := c.profileArg()
+	if err != nil {
+		return err
+	}
+	st, err := c.client().Refresh(c.ctx, profile)
+	if err != nil {
+		return err
+	}
+	c.printf("%s: %s\n", profile, st.Summary(time.Now()))
+	return nil
+}
+
+func runLogout(c *cmdContext) error {
+	if err := c.parse(c.pending, 1); err != nil {
+		return err
+	}
+	profile, err := c.profileArg()
+	if err != nil {
+		return err
+	}
+	res, err := c.client().Logout(c.ctx, profile)
+	if err != nil {
+		return err
+	}
+	switch {
+	case res.Revoked:
+		c.printf("Logged out of %s; the provider revoked the refresh token.\n", profile)
+	case res.RevokeError != "":
+		c.printf("Logged out of %s locally; revoking at the provider failed: %s\n", profile, res.RevokeError)
+	default:
+		c.printf("Logged out of %s (the provider offers no revocation).\n", profile)
+	}
+	return nil
+}
+
+func runVersion(c *cmdContext) error {
+	if err := c.parse(c.pending, 0); err != nil {
+		return err
+	}
+	c.printf("tokentray %s\n", c.env.Version)
+	return nil
+}

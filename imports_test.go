@@ -1,0 +1,40 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestImportsPointOneWay keeps the package arrows as ARCHITECTURE.md draws
+// them (auth ← app ← ui), the way tailscale's deptest does: the protocol
+// knows nothing of ours, and the agent never links a GUI toolkit.
+func TestImportsPointOneWay(t *testing.T) {
+	tests := []struct {
+		pkgs      string
+		forbidden []string
+	}{
+		{"./auth/...", []string{"fyne.io/", "github.com/zalando/go-keyring", "github.com/tokentray/tokentray/app", "github.com/tokentray/tokentray/ui", "github.com/tokentray/tokentray/assets"}},
+		{"./app/...", []string{"fyne.io/", "github.com/tokentray/tokentray/ui"}},
+		{"./assets/...", []string{"fyne.io/fyne/v2/app", "github.com/tokentray/tokentray/app"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pkgs, func(t *testing.T) {
+			out, err := exec.Command("go", "list", "-deps", "-test=false", tt.pkgs).Output()
+			if err != nil {
+				t.Fatalf("go list %s: %v", tt.pkgs, err)
+			}
+			deps := strings.Fields(string(out))
+			if len(deps) < 5 {
+				t.Fatalf("go list %s listed %d packages; the check would prove nothing", tt.pkgs, len(deps))
+			}
+			for _, d := range deps {
+				for _, f := range tt.forbidden {
+					if strings.HasPrefix(d, f) {
+						t.Errorf("%s depends on %s", tt.pkgs, d)
+					}
+				}
+			}
+		})
+	}
+}
