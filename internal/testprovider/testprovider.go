@@ -364,3 +364,10 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// Attach returns a Provider for a node-oidc-provider already running at
+// issuer with the default client (the demo's), so that its Browser can
+// script a login from outside a test.
+func Attach(issuer string) *Provider {
+	return &Provider{Issuer: issuer, hc: &http.Client{Timeout: httpTimeout}}
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# make run: the whole job on one machine, with no account anywhere.
+# Starts a real OpenID provider (node-oidc-provider) on 127.0.0.1, writes a
+# demo config, starts tokentray (with its tray when there is a desktop),
+# logs in through the browser, reads a token from localhost, and keeps
+# running until Ctrl-C so you can try the other commands.
+#
+# DEMO_BROWSER=scripted logs in with a scripted browser instead of yours
+# (for machines without a desktop, and for CI). DEMO_ONESHOT=1 stops after
+# the first token has been read.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+demo="$root/.demo"
+mkdir -p "$demo"
+bin="$root/bin/tokentray"
+port="${DEMO_PROVIDER_PORT:-9400}"
+listen="${DEMO_LISTEN:-127.0.0.1:8733}"
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+
+# 1. The provider. Access tokens live 60 s, so you can watch tokentray
+#    refresh (and rotate the refresh token) every ~45 s.
+printf '{"port": %s, "accessTokenTTL": 60}\n' "$port" > "$demo/provider.json"
+node testdata/oidc-provider/server.js "$demo/provider.json" > "$demo/provider.out" 2> "$demo/provider.log" &
+pids+=($!)
+for _ in $(seq 100); do grep -q READY "$demo/provider.out" 2>/dev/null && break; sleep 0.1; done
+issuer=$(awk '/READY/{print $2}' "$demo/provider.out")
+[ -n "$issuer" ] || { echo "demo: the provider did not start:"; cat "$demo/provider.log"; exit 1; }
+
+# 2. The config.
+cat > "$demo/config.toml" <<TOML
+# Written by make run. A real config lives in ~/.config/tokentray/config.toml.
+listen = "$listen"
+
+[[profile]]
+name = "demo"
+issuer = "$issuer"
+client_id = "tokentray"
+scopes = ["openid", "offline_access"]
+TOML
+export TOKENTRAY_CONFIG="$demo/config.toml"
+export TOKENTRAY_RUNTIME_DIR="$demo/run"
+
+# 3. The agent: with its tray when there is a display, else headless.
+mode=agent
+[ -n "${DISPLAY:-}" ] && mode=""
+if [ "${DEMO_BROWSER:-}" = scripted ]; then
+  go build -o "$demo/scripted-browser" ./internal/testprovider/cmd/scripted-browser
+  export BROWSER="$demo/scripted-browser" DEMO_ISSUER="$issuer"
+fi
+"$bin" $mode > "$demo/agent.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -S "$demo/run/agent.sock" ] && break; sleep 0.1; done
+[ -S "$demo/run/agent.sock" ] || { echo "demo: tokentray did not start:"; cat "$demo/agent.log"; exit 1; }
+
+say "A demo OpenID provider runs at $issuer — log in with any user name and password."
+say "tokentray runs (log: .demo/agent.log). Logging in to the profile \"demo\"…"
+login_flags=()
+if [ -z "${DISPLAY:-}" ] && [ -z "${BROWSER:-}" ]; then
+  login_flags=(--no-browser)   # no desktop here: open the printed URL in any browser on this machine
+fi
+"$bin" login "${login_flags[@]}" demo
+
+# The address the agent really listens on (DEMO_LISTEN may ask for port 0).
+listen=$("$bin" status --json | sed -n 's/.*"listen": "\([^"]*\)".*/\1/p')
+say "The token, as a local tool reads it:"
+echo "\$ curl -s http://$listen/v1/token/demo"
+curl -sf "http://$listen/v1/token/demo"
+say "Status:"
+"$bin" status
+
+if [ -n "${DEMO_ONESHOT:-}" ]; then
+  exit 0
+fi
+say "Try these in another terminal (tokentray keeps the token fresh meanwhile):"
+cat <<TXT
+  export TOKENTRAY_CONFIG=$demo/config.toml TOKENTRAY_RUNTIME_DIR=$demo/run
+  $bin token demo
+  curl -s -H 'Accept: text/plain' http://$listen/v1/token/demo
+  $bin status
+  $bin logout demo
+
+Ctrl-C stops the demo.
+TXT
+wait "${pids[1]}"
