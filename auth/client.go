@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -115,6 +114,12 @@ func (c *Client) Refresh(ctx context.Context, rt string) (*Token, error) {
 		return nil, err
 	}
 	t.mergeFrom(rt, "")
+	if t.RefreshExpiry.IsZero() {
+		// The kept refresh token may be a JWT whose exp still tells.
+		if exp, ok := JWTExpiry(t.RefreshToken); ok {
+			t.RefreshExpiry = exp
+		}
+	}
 	return t, nil
 }
 
@@ -146,20 +151,30 @@ func (c *Client) Revoke(ctx context.Context, token, hint string) error {
 	if resp.StatusCode == http.StatusOK {
 		return nil
 	}
-	return c.errorFrom(resp.StatusCode, body, token)
+	return c.errorFrom(resp.StatusCode, body, c.secrets(token)...)
+}
+
+// secrets lists the values that must never show in an error: those sent
+// in the request, and the client secret in every form it is sent in.
+func (c *Client) secrets(sent ...string) []string {
+	s := append(slices.Clone(sent), c.cfg.ClientSecret)
+	if c.cfg.ClientAuth == AuthDigiRunner && c.cfg.ClientSecret != "" {
+		s = append(s, base64.StdEncoding.EncodeToString([]byte(c.cfg.ClientSecret)))
+	}
+	return s
 }
 
 // tokenRequest POSTs f to the token endpoint and parses the answer. sent
 // are values in f that must never show in an error.
 func (c *Client) tokenRequest(ctx context.Context, f form, sent ...string) (*Token, error) {
 	if c.cfg.Endpoints.TokenURL == "" {
-		return nil, errors.New("auth: no token endpoint configured")
+		return nil, &Error{Kind: Misconfigured, Description: "no token endpoint configured"}
 	}
 	resp, body, err := c.post(ctx, c.cfg.Endpoints.TokenURL, f)
 	if err != nil {
 		return nil, err
 	}
-	secrets := append(sent, c.cfg.ClientSecret)
+	secrets := c.secrets(sent...)
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return nil, &Error{Kind: Misconfigured, Status: resp.StatusCode,
 			Description: "the token endpoint redirected to " + Redact(resp.Header.Get("Location"), 120, secrets...) + "; not following it"}
@@ -184,7 +199,7 @@ func (c *Client) post(ctx context.Context, endpoint string, f form) (*http.Respo
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(f.encode()))
 	if err != nil {
-		return nil, nil, fmt.Errorf("auth: %w", err)
+		return nil, nil, &Error{Kind: Misconfigured, Description: "cannot build the request", Err: err}
 	}
 	req.Header = h
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -238,7 +253,7 @@ func (c *Client) authenticate(f *form, h http.Header, endpoint string) error {
 		h.Set("Authorization", "Basic "+basic(id, enc))
 	case AuthPrivateKeyJWT:
 		if c.cfg.Signer == nil {
-			return errors.New("auth: private_key_jwt needs a private key")
+			return &Error{Kind: Misconfigured, Description: "private_key_jwt needs a private key"}
 		}
 		// RFC 7523 §3: the audience is the token endpoint.
 		aud := c.cfg.Endpoints.TokenURL
@@ -254,7 +269,7 @@ func (c *Client) authenticate(f *form, h http.Header, endpoint string) error {
 		f.set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
 		f.set("client_assertion", assertion)
 	default:
-		return fmt.Errorf("auth: unknown client authentication %q", c.cfg.ClientAuth)
+		return &Error{Kind: Misconfigured, Description: fmt.Sprintf("unknown client authentication %q", c.cfg.ClientAuth)}
 	}
 	return nil
 }
@@ -279,7 +294,7 @@ func (c *Client) errorFrom(status int, body []byte, secrets ...string) error {
 		desc = Redact(desc, 200, secrets...)
 		return &Error{Kind: classify(status, e.Error, desc), Status: status, Code: Redact(e.Error, 60, secrets...), Description: desc}
 	}
-	excerpt := Redact(string(bytes.ToValidUTF8(body, nil)), 120, secrets...)
+	excerpt := excerpt(body, secrets)
 	if excerpt == "" {
 		excerpt = http.StatusText(status)
 	}
