@@ -42,7 +42,11 @@ type Config struct {
 	ClientAuth   ClientAuth
 	// Signer signs private_key_jwt client assertions.
 	Signer *AssertionSigner
-	Scopes []string
+	// AssertionAudience is the "aud" of private_key_jwt client assertions;
+	// the token endpoint when empty (RFC 7523 §3). Providers differ: Oracle
+	// identity domains want the domain URL among the audiences.
+	AssertionAudience []string
+	Scopes            []string
 	// RefreshScope is sent as "scope" on refresh requests when set, to ask
 	// for less than was granted (RFC 6749 §6; Oracle, document 004). Only
 	// the oauth2 dialect has a scope field.
@@ -255,10 +259,14 @@ func (c *Client) authenticate(f *form, h http.Header, endpoint string) error {
 		if c.cfg.Signer == nil {
 			return &Error{Kind: Misconfigured, Description: "private_key_jwt needs a private key"}
 		}
-		// RFC 7523 §3: the audience is the token endpoint.
-		aud := c.cfg.Endpoints.TokenURL
-		if aud == "" {
-			aud = endpoint
+		// RFC 7523 §3: the audience identifies the authorization server;
+		// the token endpoint does unless the profile says otherwise.
+		aud := c.cfg.AssertionAudience
+		if len(aud) == 0 {
+			aud = []string{c.cfg.Endpoints.TokenURL}
+			if aud[0] == "" {
+				aud[0] = endpoint
+			}
 		}
 		assertion, err := c.cfg.Signer.Sign(id, aud, c.now())
 		if err != nil {

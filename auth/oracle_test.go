@@ -167,6 +167,26 @@ func TestOracleClientAssertion(t *testing.T) {
 	}
 }
 
+// Oracle's own documentation wants the identity domain URL among the
+// audiences of a client assertion: AssertionAudience says so.
+func TestOracleAssertionAudience(t *testing.T) {
+	signer, err := NewAssertionSigner(pemKeys(t)["ES256 PKCS#8"], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := seedfake.NewOracle(t, seedfake.OracleOptions{ClientID: "app", PublicKey: signer.Public(), Audience: "https://idcs.example/"})
+	rt := fake.IssueRefreshToken("alice")
+	cfg := Config{Endpoints: Endpoints{TokenURL: fake.TokenURL()}, ClientID: "app", ClientAuth: AuthPrivateKeyJWT, Signer: signer}
+
+	_, err = NewClient(cfg, fake.Client(), nil).Refresh(testContext(t), rt)
+	mustKind(t, err, Misconfigured)
+
+	cfg.AssertionAudience = []string{fake.TokenURL(), "https://idcs.example/"}
+	if _, err := NewClient(cfg, fake.Client(), nil).Refresh(testContext(t), rt); err != nil {
+		t.Errorf("refresh with the domain among the audiences: %v (the fake said: %s)", err, fake.LastRejection())
+	}
+}
+
 func TestNewAssertionSignerRefuses(t *testing.T) {
 	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	b, _ := x509.MarshalECPrivateKey(p384)
