@@ -1,15 +1,16 @@
 package auth
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -40,11 +41,20 @@ type Config struct {
 	ClientSecret string
 	ClientAuth   ClientAuth
 	// Signer signs private_key_jwt client assertions.
-	Signer       *AssertionSigner
-	Scopes       []string
-	RefreshScope string // sent as "scope" on refresh requests when set (Oracle)
+	Signer *AssertionSigner
+	// AssertionAudience is the "aud" of private_key_jwt client assertions;
+	// the token endpoint when empty (RFC 7523 §3). Providers differ: Oracle
+	// identity domains want the domain URL among the audiences.
+	AssertionAudience []string
+	Scopes            []string
+	// RefreshScope is sent as "scope" on refresh requests when set, to ask
+	// for less than was granted (RFC 6749 §6; Oracle, document 004). Only
+	// the oauth2 dialect has a scope field.
+	RefreshScope string
 	Dialect      Dialect
-	ExtraParams  map[string]string // added to every token request
+	// ExtraParams are added to every token request; they never replace a
+	// field tokentray itself sets (grant_type, refresh_token, client_id, …).
+	ExtraParams  map[string]string
 	ExtraHeaders map[string]string // added to every token request
 }
 
@@ -56,10 +66,20 @@ type Client struct {
 	now func() time.Time
 }
 
+// defaultTimeout bounds a token request when NewClient is given no client.
+const defaultTimeout = 30 * time.Second
+
 // NewClient returns a Client that sends its requests with hc and reads the
-// time from now. hc must have a timeout; redirects are never followed on the
-// token endpoint (a 307 would re-send a refresh token elsewhere).
+// time from now. hc should have a timeout (nil means a client with a 30 s
+// one; nil now means time.Now). Redirects are never followed on the token
+// endpoint: a 307 would re-send a refresh token elsewhere.
 func NewClient(cfg Config, hc *http.Client, now func() time.Time) *Client {
+	if hc == nil {
+		hc = &http.Client{Timeout: defaultTimeout}
+	}
+	if now == nil {
+		now = time.Now
+	}
 	c := *hc
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	if cfg.Dialect == "" {
@@ -77,38 +97,44 @@ func (c *Client) Config() Config { return c.cfg }
 // Exchange redeems an authorization code with its PKCE verifier (RFC 6749
 // §4.1.3, RFC 7636 §4.5).
 func (c *Client) Exchange(ctx context.Context, code, verifier, redirectURI string) (*Token, error) {
-	form := url.Values{
-		"grant_type":    {"authorization_code"},
-		"code":          {code},
-		"code_verifier": {verifier},
-		"redirect_uri":  {redirectURI},
+	f := form{
+		{"grant_type", "authorization_code"},
+		{"code", code},
+		{"code_verifier", verifier},
+		{"redirect_uri", redirectURI},
 	}
-	return c.tokenRequest(ctx, form, code, verifier)
+	return c.tokenRequest(ctx, f, code, verifier)
 }
 
 // Refresh uses a refresh token (RFC 6749 §6). The returned token carries the
 // refresh token to keep: a rotated one, or rt again when none was issued.
 func (c *Client) Refresh(ctx context.Context, rt string) (*Token, error) {
-	form := c.cfg.Dialect.refreshForm(rt)
-	if c.cfg.RefreshScope != "" {
-		form.Set("scope", c.cfg.RefreshScope)
+	f := c.cfg.Dialect.refreshForm(rt)
+	if c.cfg.RefreshScope != "" && c.cfg.Dialect == DialectOAuth2 {
+		f.set("scope", c.cfg.RefreshScope)
 	}
-	t, err := c.tokenRequest(ctx, form, rt)
+	t, err := c.tokenRequest(ctx, f, rt)
 	if err != nil {
 		return nil, err
 	}
 	t.mergeFrom(rt, "")
+	if t.RefreshExpiry.IsZero() {
+		// The kept refresh token may be a JWT whose exp still tells.
+		if exp, ok := JWTExpiry(t.RefreshToken); ok {
+			t.RefreshExpiry = exp
+		}
+	}
 	return t, nil
 }
 
 // Password uses the resource owner password credentials grant (RFC 6749
 // §4.3), or the dialect's equivalent. The password is used once, not kept.
 func (c *Client) Password(ctx context.Context, user, password string) (*Token, error) {
-	form := c.cfg.Dialect.passwordForm(user, password)
+	f := c.cfg.Dialect.passwordForm(user, password)
 	if len(c.cfg.Scopes) > 0 && c.cfg.Dialect == DialectOAuth2 {
-		form.Set("scope", strings.Join(c.cfg.Scopes, " "))
+		f.set("scope", strings.Join(c.cfg.Scopes, " "))
 	}
-	return c.tokenRequest(ctx, form, password)
+	return c.tokenRequest(ctx, f, password)
 }
 
 // ErrNoRevocation is returned by Revoke when the provider has no revocation endpoint.
@@ -120,8 +146,8 @@ func (c *Client) Revoke(ctx context.Context, token, hint string) error {
 	if c.cfg.Endpoints.RevocationURL == "" {
 		return ErrNoRevocation
 	}
-	form := url.Values{"token": {token}, "token_type_hint": {hint}}
-	resp, body, err := c.post(ctx, c.cfg.Endpoints.RevocationURL, form)
+	f := form{{"token", token}, {"token_type_hint", hint}}
+	resp, body, err := c.post(ctx, c.cfg.Endpoints.RevocationURL, f)
 	if err != nil {
 		return err
 	}
@@ -129,20 +155,30 @@ func (c *Client) Revoke(ctx context.Context, token, hint string) error {
 	if resp.StatusCode == http.StatusOK {
 		return nil
 	}
-	return c.errorFrom(resp.StatusCode, body, token)
+	return c.errorFrom(resp.StatusCode, body, c.secrets(token)...)
 }
 
-// tokenRequest POSTs form to the token endpoint and parses the answer.
-// secrets are values sent in form that must never show in an error.
-func (c *Client) tokenRequest(ctx context.Context, form url.Values, secrets ...string) (*Token, error) {
-	if c.cfg.Endpoints.TokenURL == "" {
-		return nil, errors.New("auth: no token endpoint configured")
+// secrets lists the values that must never show in an error: those sent
+// in the request, and the client secret in every form it is sent in.
+func (c *Client) secrets(sent ...string) []string {
+	s := append(slices.Clone(sent), c.cfg.ClientSecret)
+	if c.cfg.ClientAuth == AuthDigiRunner && c.cfg.ClientSecret != "" {
+		s = append(s, base64.StdEncoding.EncodeToString([]byte(c.cfg.ClientSecret)))
 	}
-	resp, body, err := c.post(ctx, c.cfg.Endpoints.TokenURL, form)
+	return s
+}
+
+// tokenRequest POSTs f to the token endpoint and parses the answer. sent
+// are values in f that must never show in an error.
+func (c *Client) tokenRequest(ctx context.Context, f form, sent ...string) (*Token, error) {
+	if c.cfg.Endpoints.TokenURL == "" {
+		return nil, &Error{Kind: Misconfigured, Description: "no token endpoint configured"}
+	}
+	resp, body, err := c.post(ctx, c.cfg.Endpoints.TokenURL, f)
 	if err != nil {
 		return nil, err
 	}
-	secrets = append(secrets, c.cfg.ClientSecret)
+	secrets := c.secrets(sent...)
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return nil, &Error{Kind: Misconfigured, Status: resp.StatusCode,
 			Description: "the token endpoint redirected to " + Redact(resp.Header.Get("Location"), 120, secrets...) + "; not following it"}
@@ -155,17 +191,19 @@ func (c *Client) tokenRequest(ctx context.Context, form url.Values, secrets ...s
 
 // post sends a form with the client's authentication, extra parameters and
 // headers, and reads at most maxBody of the answer.
-func (c *Client) post(ctx context.Context, endpoint string, form url.Values) (*http.Response, []byte, error) {
-	for k, v := range c.cfg.ExtraParams {
-		form.Set(k, v)
-	}
+func (c *Client) post(ctx context.Context, endpoint string, f form) (*http.Response, []byte, error) {
 	h := http.Header{}
-	if err := c.authenticate(form, h, endpoint); err != nil {
+	if err := c.authenticate(&f, h, endpoint); err != nil {
 		return nil, nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	for _, k := range slices.Sorted(maps.Keys(c.cfg.ExtraParams)) {
+		if !f.has(k) {
+			f.set(k, c.cfg.ExtraParams[k])
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(f.encode()))
 	if err != nil {
-		return nil, nil, fmt.Errorf("auth: %w", err)
+		return nil, nil, &Error{Kind: Misconfigured, Description: "cannot build the request", Err: err}
 	}
 	req.Header = h
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -190,20 +228,28 @@ func (c *Client) post(ctx context.Context, endpoint string, form url.Values) (*h
 }
 
 // authenticate adds the client's credentials to a token or revocation request.
-func (c *Client) authenticate(form url.Values, h http.Header, endpoint string) error {
+func (c *Client) authenticate(f *form, h http.Header, endpoint string) error {
 	id, secret := c.cfg.ClientID, c.cfg.ClientSecret
 	switch c.cfg.ClientAuth {
 	case AuthNone:
-		form.Set("client_id", id)
+		// RFC 6749 §3.2.1: a public client identifies itself by client_id.
+		// Veeam's token endpoint knows no client at all (document 002: the
+		// body is grantType and refreshToken, nothing else), and a profile
+		// without a client ID has nothing to send.
+		if id != "" && c.cfg.Dialect != DialectVeeam {
+			f.set("client_id", id)
+		}
 	case AuthSecretBasic:
 		// RFC 6749 §2.3.1: both parts form-urlencoded before Basic encoding.
 		h.Set("Authorization", "Basic "+basic(url.QueryEscape(id), url.QueryEscape(secret)))
 	case AuthSecretPost:
-		form.Set("client_id", id)
-		form.Set("client_secret", secret)
+		f.set("client_id", id)
+		f.set("client_secret", secret)
 	case AuthDigiRunner:
-		// digiRunner: Base64(id ":" Base64(secret)); a PKCE public client
-		// sends Base64(id ":") with nothing after the colon.
+		// digiRunner (document 000): Base64(id ":" Base64(secret)), the
+		// secret encoded once more and neither part form-urlencoded; a PKCE
+		// public client sends Base64(id ":") with nothing after the colon.
+		// The body carries no client_id.
 		enc := ""
 		if secret != "" {
 			enc = base64.StdEncoding.EncodeToString([]byte(secret))
@@ -211,22 +257,27 @@ func (c *Client) authenticate(form url.Values, h http.Header, endpoint string) e
 		h.Set("Authorization", "Basic "+basic(id, enc))
 	case AuthPrivateKeyJWT:
 		if c.cfg.Signer == nil {
-			return errors.New("auth: private_key_jwt needs a private key")
+			return &Error{Kind: Misconfigured, Description: "private_key_jwt needs a private key"}
 		}
-		// RFC 7523 §3: the audience is the token endpoint.
-		aud := c.cfg.Endpoints.TokenURL
-		if aud == "" {
-			aud = endpoint
+		// RFC 7523 §3: the audience identifies the authorization server;
+		// the token endpoint does unless the profile says otherwise.
+		aud := c.cfg.AssertionAudience
+		if len(aud) == 0 {
+			aud = []string{c.cfg.Endpoints.TokenURL}
+			if aud[0] == "" {
+				aud[0] = endpoint
+			}
 		}
 		assertion, err := c.cfg.Signer.Sign(id, aud, c.now())
 		if err != nil {
 			return err
 		}
-		form.Set("client_id", id)
-		form.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
-		form.Set("client_assertion", assertion)
+		// RFC 7523 §2.2; client_id as in Oracle's example (document 004).
+		f.set("client_id", id)
+		f.set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+		f.set("client_assertion", assertion)
 	default:
-		return fmt.Errorf("auth: unknown client authentication %q", c.cfg.ClientAuth)
+		return &Error{Kind: Misconfigured, Description: fmt.Sprintf("unknown client authentication %q", c.cfg.ClientAuth)}
 	}
 	return nil
 }
@@ -251,7 +302,7 @@ func (c *Client) errorFrom(status int, body []byte, secrets ...string) error {
 		desc = Redact(desc, 200, secrets...)
 		return &Error{Kind: classify(status, e.Error, desc), Status: status, Code: Redact(e.Error, 60, secrets...), Description: desc}
 	}
-	excerpt := Redact(string(bytes.ToValidUTF8(body, nil)), 120, secrets...)
+	excerpt := excerpt(body, secrets)
 	if excerpt == "" {
 		excerpt = http.StatusText(status)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -18,27 +17,40 @@ const (
 	// DialectOAuth2 is RFC 6749: grant_type=refresh_token, snake_case
 	// responses with expires_in.
 	DialectOAuth2 Dialect = "oauth2"
-	// DialectVeeam is Veeam's api/oauth2/token: grantType=RefreshToken,
-	// camelCase fields, absolute accessTokenExpiresAt/refreshTokenExpiresAt.
+	// DialectVeeam is Veeam's api/oauth2/token (document 002):
+	// grantType=RefreshToken, camelCase fields, no client, and absolute
+	// accessTokenExpiresAt/refreshTokenExpiresAt instead of expires_in.
+	// The newer api/v1/token of the same product is DialectOAuth2 with an
+	// x-api-version header.
 	DialectVeeam Dialect = "veeam"
 )
 
-// maxLifetime bounds a believable expires_in; anything outside (0, maxLifetime]
-// is treated as unknown rather than trusted.
+// maxLifetime bounds a believable access token lifetime; an expires_in or
+// expiry timestamp beyond it is treated as unknown rather than trusted.
 const maxLifetime = 366 * 24 * time.Hour
 
-func (d Dialect) refreshForm(rt string) url.Values {
+// maxRefreshLifetime bounds a believable refresh token lifetime (Pagero's
+// rolls over three years, document 003).
+const maxRefreshLifetime = 10 * 366 * 24 * time.Hour
+
+// refreshForm is the refresh request body, in the document's field order.
+func (d Dialect) refreshForm(rt string) form {
 	if d == DialectVeeam {
-		return url.Values{"grantType": {"RefreshToken"}, "refreshToken": {rt}}
+		// Document 002: grantType=RefreshToken&refreshToken=…
+		return form{{"grantType", "RefreshToken"}, {"refreshToken", rt}}
 	}
-	return url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}
+	// RFC 6749 §6.
+	return form{{"grant_type", "refresh_token"}, {"refresh_token", rt}}
 }
 
-func (d Dialect) passwordForm(user, password string) url.Values {
+// passwordForm is the password grant body, in the document's field order.
+func (d Dialect) passwordForm(user, password string) form {
 	if d == DialectVeeam {
-		return url.Values{"grantType": {"Password"}, "userName": {user}, "password": {password}}
+		// Document 002: grantType=Password&userName=…&password=…
+		return form{{"grantType", "Password"}, {"userName", user}, {"password", password}}
 	}
-	return url.Values{"grant_type": {"password"}, "username": {user}, "password": {password}}
+	// RFC 6749 §4.3.2.
+	return form{{"grant_type", "password"}, {"username", user}, {"password", password}}
 }
 
 // standardFields are response members Token has a field for; anything else
@@ -57,7 +69,7 @@ func (d Dialect) parse(body []byte, now time.Time, secrets []string) (*Token, er
 	dec.UseNumber()
 	if err := dec.Decode(&raw); err != nil {
 		return nil, &Error{Kind: Transient, Status: 200,
-			Description: "the token endpoint answered with something that is not JSON: " + Redact(string(bytes.ToValidUTF8(body, nil)), 120, secrets...)}
+			Description: "the token endpoint answered with something that is not JSON: " + excerpt(body, secrets)}
 	}
 	str := func(k string) string {
 		var s string
@@ -83,19 +95,25 @@ func (d Dialect) parse(body []byte, now time.Time, secrets []string) (*Token, er
 	if t.TokenType == "" {
 		t.TokenType = "Bearer"
 	}
-	if secs, ok := seconds(raw["expires_in"]); ok && secs > 0 && time.Duration(secs)*time.Second <= maxLifetime {
+	// RFC 6749 §5.1 expires_in; else Veeam's absolute accessTokenExpiresAt
+	// (document 002); else the access token's own exp. A value that is not
+	// positive or not believable counts as not given.
+	if secs, ok := seconds(raw["expires_in"]); ok && secs > 0 && secs <= int64(maxLifetime/time.Second) {
 		t.Expiry, t.ExpirySource = now.Add(time.Duration(secs)*time.Second), "expires_in"
-	} else if at, ok := timestamp(raw["accessTokenExpiresAt"]); ok {
+	} else if at, ok := timestamp(raw["accessTokenExpiresAt"]); ok && at.Before(now.Add(maxLifetime)) {
 		t.Expiry, t.ExpirySource = at, "expires_at"
 	} else if exp, ok := JWTExpiry(t.AccessToken); ok {
 		t.Expiry, t.ExpirySource = exp, "jwt"
 	}
+	// Refresh token lifetime: Keycloak's refresh_expires_in and the
+	// refresh_token_expires_in of others, Veeam's refreshTokenExpiresAt, or
+	// the exp of a refresh token that is a JWT (digiRunner, document 000).
 	for _, k := range []string{"refresh_expires_in", "refresh_token_expires_in"} {
-		if secs, ok := seconds(raw[k]); ok && secs > 0 {
+		if secs, ok := seconds(raw[k]); ok && secs > 0 && secs <= int64(maxRefreshLifetime/time.Second) {
 			t.RefreshExpiry = now.Add(time.Duration(secs) * time.Second)
 		}
 	}
-	if at, ok := timestamp(raw["refreshTokenExpiresAt"]); ok {
+	if at, ok := timestamp(raw["refreshTokenExpiresAt"]); ok && at.Before(now.Add(maxRefreshLifetime)) {
 		t.RefreshExpiry = at
 	} else if exp, ok := JWTExpiry(t.RefreshToken); ok && t.RefreshExpiry.IsZero() {
 		t.RefreshExpiry = exp

@@ -1,8 +1,10 @@
 package auth
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"html"
 	"regexp"
 	"strings"
 )
@@ -103,7 +105,26 @@ var (
 	longOpaque = regexp.MustCompile(`[A-Za-z0-9_\-+/=]{32,}`)
 	tags       = regexp.MustCompile(`<[^>]*>`)
 	spaces     = regexp.MustCompile(`\s+`)
+	// invisible matches the parts of an HTML page a browser does not show.
+	invisible = regexp.MustCompile(`(?is)<!--.*?-->|<(script|style)\b.*?</(script|style)\s*>`)
+	htmlStart = regexp.MustCompile(`(?i)^\s*(<!doctype html|<html|<head|<body|<\?xml|<h1|<p>|<title)`)
 )
+
+// excerpt is the short, token-free text of a body that is not the JSON a
+// token endpoint should send: an HTML error page of a proxy or a login
+// portal is named as such and shown without its markup, styles or scripts.
+func excerpt(body []byte, secrets []string) string {
+	s := string(bytes.ToValidUTF8(body, nil))
+	if htmlStart.MatchString(s) {
+		s = invisible.ReplaceAllString(s, " ")
+		s = html.UnescapeString(tags.ReplaceAllString(s, " "))
+		if s = Redact(s, 120, secrets...); s == "" {
+			return "an HTML page"
+		}
+		return "an HTML page: " + s
+	}
+	return Redact(s, 120, secrets...)
+}
 
 // Redact removes the given secrets and anything that looks like a token from
 // s, strips HTML tags and shortens the result to at most max runes. It is

@@ -67,10 +67,13 @@ func NewAssertionSigner(pemKey []byte, keyID string) (*AssertionSigner, error) {
 // Public returns the signer's public key, for tests and for showing a JWK.
 func (s *AssertionSigner) Public() crypto.PublicKey { return s.key.Public() }
 
-// Sign returns a client assertion for clientID at the token endpoint aud:
-// iss = sub = client_id, aud = token endpoint, a unique jti, a short exp
-// (RFC 7523 §3).
-func (s *AssertionSigner) Sign(clientID, aud string, now time.Time) (string, error) {
+// Sign returns a client assertion for clientID addressed to aud (the token
+// endpoint, or what the provider asks for): iss = sub = client_id, a unique
+// jti, iat and a short exp (RFC 7523 §3).
+func (s *AssertionSigner) Sign(clientID string, aud []string, now time.Time) (string, error) {
+	if len(aud) == 0 {
+		return "", errors.New("auth: client assertion: no audience")
+	}
 	jti := make([]byte, 16)
 	if _, err := rand.Read(jti); err != nil {
 		return "", fmt.Errorf("auth: client assertion: %w", err)
@@ -78,7 +81,7 @@ func (s *AssertionSigner) Sign(clientID, aud string, now time.Time) (string, err
 	claims := jwt.RegisteredClaims{
 		Issuer:    clientID,
 		Subject:   clientID,
-		Audience:  jwt.ClaimStrings{aud},
+		Audience:  jwt.ClaimStrings(aud),
 		ID:        hex.EncodeToString(jti),
 		IssuedAt:  jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(now.Add(s.ttl)),
