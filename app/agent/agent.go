@@ -136,6 +136,11 @@ func storeFor(cfg *config.Config, log *slog.Logger) (store.Store, error) {
 
 func (a *Agent) listen(cfg *config.Config) error {
 	srv := &api.Server{Sessions: a, Info: a.info, Now: a.o.Now, Log: a.log, Reload: a.Reload}
+	key, err := api.EnsureKey(filepath.Dir(a.socket))
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	srv.TCPKey = key
 	os.Remove(a.socket) // stale from a crashed agent: we hold the lock, so it is ours to remove
 	ul, err := net.Listen("unix", a.socket)
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -73,6 +72,12 @@ type Server struct {
 	Log      *slog.Logger
 	// Reload, if set, rereads the config (POST /v1/reload).
 	Reload func(ctx context.Context) error
+	// TCPKey is the per-user key a TCP request must carry (KeyHeader) when
+	// the peer's uid cannot be found; "" refuses such requests.
+	TCPKey string
+	// TCPPeerUID finds the uid at the other end of a loopback TCP
+	// connection; nil uses the kernel's socket table where there is one.
+	TCPPeerUID func(local, remote *net.TCPAddr) (uid int, known bool)
 }
 
 // SocketHandler serves every operation; it is mounted on the unix socket.
@@ -110,8 +115,7 @@ func (s *Server) guard(next http.Handler, tcp bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		if uid, ok := r.Context().Value(peerKey{}).(int); ok && uid != os.Getuid() {
-			writeError(w, http.StatusForbidden, "forbidden", "this agent serves its own user only")
+		if !s.peerAllowed(w, r, tcp) {
 			return
 		}
 		if tcp && !validHost(r.Host, r.Context()) {
@@ -135,11 +139,12 @@ type peerKey struct{}
 type localAddrKey struct{}
 
 // ConnContext records the peer's uid of a unix socket connection (and the
-// local address of a TCP one) for guard.
+// addresses of a TCP one) for guard.
 func ConnContext(ctx context.Context, c net.Conn) context.Context {
 	if uid, ok := socketPeerUID(c); ok {
 		ctx = context.WithValue(ctx, peerKey{}, uid)
 	}
+	ctx = withTCPConn(ctx, c)
 	return context.WithValue(ctx, localAddrKey{}, c.LocalAddr())
 }
 
@@ -163,6 +168,9 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) (*session.Sessi
 	name := r.PathValue("profile")
 	sess, ok := s.Sessions.Session(name)
 	if !ok {
+		if len(name) > 64 { // no configured name is longer: do not echo a huge one back
+			name = name[:64] + "…"
+		}
 		writeError(w, http.StatusNotFound, "unknown_profile", fmt.Sprintf("no profile named %q in the config", name))
 	}
 	return sess, ok
