@@ -356,12 +356,24 @@ func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how stri
 	window := time.Since(arrived)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	failures := s.failures
 	s.setTokenLocked(tok, now)
 	s.state, s.reason = Valid, ""
 	s.failures, s.retryAt = 0, time.Time{}
-	s.scheduleLocked()
 	s.lastRefresh = now
 	s.lastErr = ""
+	var deadErr error
+	if !tok.Valid(now, minRefreshDelay) {
+		// Dead on arrival (a provider whose clock is behind ours, a JWT exp
+		// in the past): the refresh token is kept, the access token is never
+		// served, and the next try backs off instead of looping.
+		s.failures = failures + 1
+		s.retryAt = now.Add(backoff(s.failures, s.o.Rand()))
+		s.lastErr = fmt.Sprintf("the provider issued an access token that had already expired (expires_at %s; are the clocks of this machine and the provider apart?)", tok.Expiry.Format(time.RFC3339))
+		deadErr = &Error{Code: "refresh_failed", Message: fmt.Sprintf("profile %q: %s", s.o.Name, s.lastErr)}
+		s.o.Log.Warn("the provider issued an expired access token; will retry", "expires_at", tok.Expiry.Format(time.RFC3339), "failures", s.failures)
+	}
+	s.scheduleLocked()
 	if saveErr != nil {
 		// Memory now holds the only copy of the current refresh token; the
 		// next refresh saves again. Said loudly, never hidden.
@@ -372,7 +384,7 @@ func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how stri
 		s.o.Log.Debug(how+" saved", "window", window)
 	}
 	s.o.Log.Info(how+" done", "expires_at", tok.Expiry.Format(time.RFC3339), "expiry_source", tok.ExpirySource, "next", s.next.Format(time.RFC3339))
-	return nil
+	return deadErr
 }
 
 func (s *Session) isGen(gen int) bool {
