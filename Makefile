@@ -50,3 +50,8 @@ fuzz:
 	  echo "fuzz: $${t#*:} in $${t%%:*} for $(FUZZTIME)"; \
 	  $(GO) test -run='^$$' -fuzz="^$${t#*:}\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s $${t%%:*}; \
 	done
+
+## soak: minutes of faults, 50 readers and kill -9s against a real provider (SOAK_DURATION, default 3m)
+.PHONY: soak
+soak: deps
+	scripts/soak.sh
