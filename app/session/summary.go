@@ -31,7 +31,11 @@ func (s Status) Summary(now time.Time) string {
 		out = string(s.State)
 	}
 	if (s.State == Valid || s.State == Refreshing) && s.LastError != "" {
-		out += fmt.Sprintf("; last refresh failed (%d tries): %s", s.Failures, s.LastError)
+		if s.Failures > 0 {
+			out += fmt.Sprintf("; last refresh failed (%d tries): %s", s.Failures, s.LastError)
+		} else {
+			out += "; warning: " + s.LastError // e.g. the refresh worked but the keyring did not save it
+		}
 	}
 	if !s.RefreshExpiresAt.IsZero() && s.State != LoggedOut && s.State != LoginRequired {
 		if left := s.RefreshExpiresAt.Sub(now); left < 14*24*time.Hour {
