@@ -331,6 +331,13 @@ func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how stri
 	if tok.Expiry.IsZero() {
 		tok.Expiry, tok.ExpirySource = now.Add(s.o.DefaultLifetime), "default"
 	}
+	if floor := now.Add(minLifetime); tok.Expiry.Before(floor) {
+		// Already dead by our clock when it arrives: the clocks disagree (a JWT
+		// exp without iat) or the provider is broken. Refreshing at once would
+		// only loop; believe the issuer for a short while and say so.
+		s.o.Log.Warn("the provider's token expires before it arrives; is the clock skewed?", "expiry_source", tok.ExpirySource)
+		tok.Expiry = floor
+	}
 	// Whole seconds, rounded down: the API reports expires_at in seconds, and
 	// a token must never be served whose reported expiry has passed.
 	tok.Expiry = tok.Expiry.Truncate(time.Second)
