@@ -145,7 +145,7 @@ func (s *Session) Restore(ctx context.Context) error {
 	s.mu.Lock()
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		s.state, s.tok = LoggedOut, nil
+		s.state, s.tok, err = LoggedOut, nil, nil // never logged in: nothing to report
 	case err != nil:
 		s.state, s.reason = Unavailable, err.Error()
 	case rec.LoginRequired != "":
@@ -331,12 +331,12 @@ func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how stri
 	if tok.Expiry.IsZero() {
 		tok.Expiry, tok.ExpirySource = now.Add(s.o.DefaultLifetime), "default"
 	}
-	if floor := now.Add(minLifetime); tok.Expiry.Before(floor) {
+	if !tok.Expiry.After(now) {
 		// Already dead by our clock when it arrives: the clocks disagree (a JWT
 		// exp without iat) or the provider is broken. Refreshing at once would
 		// only loop; believe the issuer for a short while and say so.
 		s.o.Log.Warn("the provider's token expires before it arrives; is the clock skewed?", "expiry_source", tok.ExpirySource)
-		tok.Expiry = floor
+		tok.Expiry = now.Add(minLifetime)
 	}
 	// Whole seconds, rounded down: the API reports expires_at in seconds, and
 	// a token must never be served whose reported expiry has passed.

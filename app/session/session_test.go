@@ -483,3 +483,12 @@ func (waitingLogin) Login(ctx context.Context, _ auth.LoginOptions) (*auth.Token
 	<-ctx.Done()
 	return nil, fmt.Errorf("auth: login: %w", context.Cause(ctx))
 }
+
+func TestShortTokenIsNotStretched(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, _, _ := loggedIn(t, 4*time.Second)
+		if got := s.Status().ExpiresAt.Sub(time.Now()); got != 4*time.Second {
+			t.Errorf("a 4 s token: got expiry in %v, want 4s (never later than the provider says)", got)
+		}
+	})
+}
