@@ -250,7 +250,8 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("saw %d distinct access tokens in 11 s of 4 s tokens, want at least 4 (three rotations)", len(seen))
 	}
 	st := status(t, cl, profile)
-	if st.LastError != "" || st.Failures != 0 || st.State != session.Valid {
+	// The scheduler may be refreshing right now: that is no failure.
+	if st.LastError != "" || st.Failures != 0 || (st.State != session.Valid && st.State != session.Refreshing) {
 		t.Errorf("status after rotations: got %+v, want valid with no failure", st)
 	}
 	if strings.Contains(f.logs.String(), "invalid_grant") {
