@@ -55,6 +55,7 @@ type Agent struct {
 	mu       sync.RWMutex // guards cfg and sessions
 	cfg      *config.Config
 	sessions map[string]*session.Session
+	conns    connectors // each profile's auth client; guards itself
 }
 
 // Start loads the config, takes the one-agent-per-user lock, restores every
@@ -135,7 +136,7 @@ func storeFor(cfg *config.Config, log *slog.Logger) (store.Store, error) {
 }
 
 func (a *Agent) listen(cfg *config.Config) error {
-	srv := &api.Server{Sessions: a, Info: a.info, Now: a.o.Now, Log: a.log, Reload: a.Reload}
+	srv := &api.Server{Sessions: a, Info: a.info, Now: a.o.Now, Log: a.log, Reload: a.Reload, Secrets: a}
 	os.Remove(a.socket) // stale from a crashed agent: we hold the lock, so it is ours to remove
 	ul, err := net.Listen("unix", a.socket)
 	if err != nil {
@@ -158,6 +159,7 @@ func (a *Agent) listen(cfg *config.Config) error {
 }
 
 func (a *Agent) newSession(p config.Profile) *session.Session {
+	p = p.Effective()
 	name := p.Name
 	lifetime := p.DefaultLifetime.Duration
 	br := a.o.Browser
@@ -172,6 +174,7 @@ func (a *Agent) newSession(p config.Profile) *session.Session {
 		Rand:            rand.Float64,
 		Log:             a.log,
 		DefaultLifetime: lifetime,
+		RefreshLifetime: p.RefreshLifetime.Duration,
 		OnChange:        a.changed,
 		Login: auth.LoginOptions{
 			RedirectPort: p.RedirectPort,

@@ -73,6 +73,8 @@ type Server struct {
 	Log      *slog.Logger
 	// Reload, if set, rereads the config (POST /v1/reload).
 	Reload func(ctx context.Context) error
+	// Secrets, if set, keeps client secrets and keys (/v1/secret, /v1/private-key).
+	Secrets Secrets
 }
 
 // SocketHandler serves every operation; it is mounted on the unix socket.
@@ -87,6 +89,10 @@ func (s *Server) SocketHandler() http.Handler {
 	mux.HandleFunc("POST /v1/import/{profile}", s.importToken)
 	mux.HandleFunc("POST /v1/password/{profile}", s.password)
 	mux.HandleFunc("POST /v1/reload", s.reload)
+	mux.HandleFunc("POST /v1/secret/{profile}", s.setSecret)
+	mux.HandleFunc("DELETE /v1/secret/{profile}", s.deleteSecret)
+	mux.HandleFunc("POST /v1/private-key/{profile}", s.setPrivateKey)
+	mux.HandleFunc("DELETE /v1/private-key/{profile}", s.deletePrivateKey)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint")
 	})

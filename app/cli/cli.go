@@ -54,6 +54,7 @@ func commands() []command {
 		{"status", "", "list the profiles and their state", "tokentray status", runStatus},
 		{"refresh", "[PROFILE]", "refresh a profile now", "tokentray refresh work", runRefresh},
 		{"logout", "[PROFILE]", "revoke the refresh token at the provider and delete it from the keyring", "tokentray logout work", runLogout},
+		{"secret", "set|set-key|delete PROFILE", "keep a profile's client secret (set, from standard input) or private key (set-key FILE) in the keyring", "tokentray secret set work < secret.txt", runSecret},
 		{"version", "", "print the version", "tokentray version", runVersion},
 	}
 }

@@ -103,8 +103,12 @@ func runLogin(c *cmdContext) error {
 		c.printf("Imported the refresh token for %s: %s\n", profile, st.Summary(time.Now()))
 		return nil
 	}
-	if p := c.localProfile(profile); *username != "" || (p != nil && p.Login == "password") {
+	p := c.localProfile(profile)
+	if *username != "" || (p != nil && p.Login == "password") {
 		return c.passwordLogin(cl, profile, *username, p)
+	}
+	if p != nil && p.Login == "import" {
+		return fmt.Errorf("%w: profile %s has no browser login (login = \"import\"): hand it a refresh token with `tokentray login %s --refresh-token-stdin`", errUsage, profile, profile)
 	}
 	err = cl.Login(c.ctx, profile, *noBrowser, func(u string) {
 		if *noBrowser {
@@ -138,15 +142,20 @@ func (c *cmdContext) printLoggedIn(cl *api.Client, profile string) error {
 	return nil
 }
 
-// localProfile reads the profile from the config file, for the login
-// method and user name; nil when the file cannot be read here.
+// localProfile reads the profile from the config file, with its preset
+// applied, for the login method and user name; nil when the file cannot be
+// read here.
 func (c *cmdContext) localProfile(name string) *config.Profile {
 	cfg, err := config.Load(c.configPath)
 	if err != nil {
 		return nil
 	}
-	p, _ := cfg.Profile(name)
-	return p
+	p, ok := cfg.Profile(name)
+	if !ok {
+		return nil
+	}
+	e := p.Effective()
+	return &e
 }
 
 func (c *cmdContext) passwordLogin(cl *api.Client, profile, user string, p *config.Profile) error {

@@ -97,6 +97,7 @@ func (s *Session) Import(ctx context.Context, refreshToken string) error {
 		s.mu.Lock()
 		s.tok, s.received, s.next = &auth.Token{RefreshToken: refreshToken}, now, now
 		s.state, s.reason, s.failures, s.retryAt, s.lastErr = Valid, "", 0, time.Time{}, ""
+		s.renewal, s.warned = "", false
 		s.mu.Unlock()
 	}
 	s.persist.Unlock()

@@ -62,6 +62,12 @@ type Options struct {
 	RefreshTimeout time.Duration
 	// LoginTimeout bounds a browser login; 5 min when zero.
 	LoginTimeout time.Duration
+	// RefreshLifetime is the refresh token's documented rolling lifetime,
+	// assumed when the provider tells none; every refresh renews it.
+	RefreshLifetime time.Duration
+	// RefreshWarning is how long before the refresh token expires a warning
+	// is logged (once); RefreshWarnWithin when zero.
+	RefreshWarning time.Duration
 	// Login is the template of a browser login: redirect port and path, the
 	// browser, the page shown after the callback.
 	Login auth.LoginOptions
@@ -90,7 +96,10 @@ type Session struct {
 	retryAt     time.Time // no new refresh before this after a failure
 	flight      *flight   // the refresh under way, if any
 	login       *pendingLogin
-	gen         int // bumped by login and logout: a refresh of an older grant is discarded
+	gen         int    // bumped by login and logout: a refresh of an older grant is discarded
+	renewal     string // whether refreshing renews the refresh token: renewRolling, renewFixed or unknown
+	warned      bool   // the refresh token's coming expiry has been logged
+	misconfig   bool   // login is required because the client's credentials were refused
 	timer       *time.Timer
 	closed      bool
 }
@@ -129,6 +138,9 @@ func New(o Options) *Session {
 	if o.Rand == nil {
 		o.Rand = func() float64 { return 0.5 }
 	}
+	if o.RefreshWarning == 0 {
+		o.RefreshWarning = RefreshWarnWithin
+	}
 	o.Log = o.Log.With("profile", o.Name)
 	return &Session{o: o, state: LoggedOut}
 }
@@ -149,10 +161,11 @@ func (s *Session) Restore(ctx context.Context) error {
 	case err != nil:
 		s.state, s.reason = Unavailable, err.Error()
 	case rec.LoginRequired != "":
-		s.state, s.reason, s.tok = LoginRequired, rec.LoginRequired, nil
+		s.state, s.reason, s.tok, s.misconfig = LoginRequired, rec.LoginRequired, nil, rec.Misconfigured
 	default:
-		s.state, s.reason = Valid, ""
+		s.state, s.reason, s.renewal = Valid, "", rec.RefreshRenewal
 		s.setTokenLocked(rec.token(), rec.Received)
+		s.checkRefreshExpiryLocked(s.now())
 	}
 	s.scheduleLocked()
 	s.mu.Unlock()
@@ -301,7 +314,8 @@ func (s *Session) refresh(ctx context.Context, gen int) error {
 		}
 		// Keep the refused token beside the reason, so that the state
 		// survives a restart and logout can still revoke it.
-		if serr := s.save(ctx, record{RefreshToken: rt, LoginRequired: err.Error(), Received: now}); serr != nil {
+		rec := record{RefreshToken: rt, LoginRequired: err.Error(), Misconfigured: auth.KindOf(err) == auth.Misconfigured, Received: now}
+		if serr := s.save(ctx, rec); serr != nil {
 			s.o.Log.Error("saving login-required state", "err", serr)
 		}
 		s.o.Log.Warn("refresh refused; login required", "err", err)
@@ -315,6 +329,7 @@ func (s *Session) refresh(ctx context.Context, gen int) error {
 	switch auth.KindOf(err) {
 	case auth.LoginRequired, auth.Misconfigured:
 		s.state, s.reason, s.tok, s.failures, s.retryAt = LoginRequired, err.Error(), nil, 0, time.Time{}
+		s.misconfig = auth.KindOf(err) == auth.Misconfigured
 	default:
 		s.failures++
 		s.retryAt = now.Add(backoff(s.failures, s.o.Rand()))
@@ -344,16 +359,23 @@ func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how stri
 	if tok.RefreshToken == "" {
 		return &Error{Code: "no_refresh_token", Message: "the provider issued no refresh token (ask for the offline_access scope, or allow the refresh_token grant for this client)"}
 	}
+	renewal := s.refreshExpiry(tok, now, how == "refresh")
 	s.persist.Lock()
 	defer s.persist.Unlock()
 	if !s.isGen(gen) {
 		return errors.New("the grant changed while refreshing")
 	}
-	saveErr := s.save(ctx, recordOf(tok, now))
+	rec := recordOf(tok, now)
+	rec.RefreshRenewal = renewal
+	saveErr := s.save(ctx, rec)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if how != "refresh" {
+		s.warned = false // a new grant is worth its own warning
+	}
 	s.setTokenLocked(tok, now)
-	s.state, s.reason = Valid, ""
+	s.state, s.reason, s.renewal, s.misconfig = Valid, "", renewal, false
+	s.checkRefreshExpiryLocked(now)
 	s.failures, s.retryAt = 0, time.Time{}
 	s.scheduleLocked()
 	s.lastRefresh = now
@@ -423,6 +445,7 @@ func (s *Session) tick() {
 		return
 	}
 	now := s.now()
+	s.checkRefreshExpiryLocked(now)
 	due := s.next
 	if s.failures > 0 {
 		due = s.retryAt
@@ -467,6 +490,7 @@ type Status struct {
 	ExpiresAt        time.Time      `json:"expires_at,omitzero"`
 	ExpirySource     string         `json:"expiry_source,omitempty"`
 	RefreshExpiresAt time.Time      `json:"refresh_expires_at,omitzero"`
+	RefreshRolling   bool           `json:"refresh_rolling,omitempty"` // every refresh renews RefreshExpiresAt
 	NextRefresh      time.Time      `json:"next_refresh,omitzero"`
 	LastRefresh      time.Time      `json:"last_refresh,omitzero"`
 	LastError        string         `json:"last_error,omitempty"`
@@ -485,6 +509,7 @@ func (s *Session) Status() Status {
 	if s.tok != nil {
 		st.ExpiresAt, st.ExpirySource, st.RefreshExpiresAt, st.Scope, st.Extra =
 			s.tok.Expiry, s.tok.ExpirySource, s.tok.RefreshExpiry, s.tok.Scope, s.tok.Extra
+		st.RefreshRolling = s.renewal == renewRolling && !s.tok.RefreshExpiry.IsZero()
 		st.NextRefresh = s.next
 		if s.failures > 0 {
 			st.NextRefresh = s.retryAt
@@ -512,6 +537,10 @@ type record struct {
 	Extra         map[string]any `json:"extra,omitempty"`
 	Received      time.Time      `json:"received"`
 	LoginRequired string         `json:"login_required,omitempty"`
+	// Misconfigured says the login was required because the client's own
+	// credentials were refused: RefreshToken may still be good (Resume).
+	Misconfigured  bool   `json:"misconfigured,omitempty"`
+	RefreshRenewal string `json:"refresh_renewal,omitempty"`
 }
 
 func recordOf(t *auth.Token, received time.Time) record {

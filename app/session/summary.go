@@ -38,8 +38,14 @@ func (s Status) Summary(now time.Time) string {
 		}
 	}
 	if !s.RefreshExpiresAt.IsZero() && s.State != LoggedOut && s.State != LoginRequired {
-		if left := s.RefreshExpiresAt.Sub(now); left < 14*24*time.Hour {
-			out += fmt.Sprintf("; login needed in %s", Human(left))
+		if left := s.RefreshExpiresAt.Sub(now); left < RefreshWarnWithin {
+			if s.RefreshRolling {
+				// Every refresh renews it: only an agent that stops for
+				// that long loses the login.
+				out += fmt.Sprintf("; login needed if the agent is off for %s", Human(left))
+			} else {
+				out += fmt.Sprintf("; login needed in %s", Human(left))
+			}
 		}
 	}
 	if s.LoginPending {
