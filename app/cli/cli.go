@@ -41,6 +41,15 @@ var ErrNoTray = errors.New("no system tray host")
 // errUsage marks a usage error: exit status 2.
 var errUsage = errors.New("usage")
 
+// exitStatus ends tokentray with a status and no message of its own (exec
+// passes on its child's status; doctor says what failed before).
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// A command's run must define its flags and parse them before any side
+// effect: --help, `tokentray help COMMAND` and the shell completion run it
+// with -h to learn its flags.
 type command struct {
 	name, args, summary, example string
 	run                          func(c *cmdContext) error
@@ -68,6 +77,8 @@ type cmdContext struct {
 	runtimeDir string
 	debug      bool
 	pending    []string // arguments after the command name, parsed by the command
+	args       []string // positional arguments, after parse
+	usage      func(w io.Writer)
 }
 
 func (c *cmdContext) client() *api.Client {
@@ -85,9 +96,12 @@ func Main(args []string, env Env) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, args, env)
+	var status exitStatus
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &status):
+		return int(status)
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):
@@ -114,6 +128,15 @@ func run(ctx context.Context, args []string, env Env) error {
 		}
 		return runWithTray(c)
 	case "help":
+		if len(args) > 0 {
+			if cmd, ok := findCommand(args[0]); ok {
+				c := newCommandContext(ctx, env, cmd)
+				c.usage(env.Stdout)
+				return nil
+			}
+			usage(env.Stderr)
+			return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+		}
 		usage(env.Stdout)
 		return nil
 	case "ui":
@@ -125,18 +148,47 @@ func run(ctx context.Context, args []string, env Env) error {
 		c.fs.Parse(args)
 		return env.RunUI(ctx, c.fs.Args(), c.client())
 	}
-	for _, cmd := range commands() {
-		if cmd.name == name {
-			c := newContext(ctx, env, cmd.name)
-			c.fs.Usage = func() {
-				fmt.Fprintf(env.Stderr, "Usage: tokentray %s %s\n\n%s.\n\nExample:\n  %s\n\nFlags:\n", cmd.name, cmd.args, capital(cmd.summary), cmd.example)
-				c.fs.PrintDefaults()
-			}
-			return cmd.run(withArgs(c, args))
-		}
+	if cmd, ok := findCommand(name); ok {
+		return cmd.run(withArgs(newCommandContext(ctx, env, cmd), args))
 	}
 	usage(env.Stderr)
 	return fmt.Errorf("%w: unknown command %q", errUsage, name)
+}
+
+func findCommand(name string) (command, bool) {
+	for _, cmd := range commands() {
+		if cmd.name == name {
+			return cmd, true
+		}
+	}
+	return command{}, false
+}
+
+// newCommandContext returns the context of one command, whose usage names
+// the command, its summary, an example and its flags.
+func newCommandContext(ctx context.Context, env Env, cmd command) *cmdContext {
+	c := newContext(ctx, env, cmd.name)
+	c.usage = func(w io.Writer) {
+		fmt.Fprintf(w, "Usage: tokentray %s [FLAGS] %s\n\n%s.\n\nExample:\n  %s\n\nFlags:\n", cmd.name, cmd.args, capital(cmd.summary), cmd.example)
+		printFlags(w, c.fs)
+	}
+	return c
+}
+
+// printFlags lists a flag set the way people type the flags: --name.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, text := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		fmt.Fprintf(w, "%s\n        %s", line, text)
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" {
+			fmt.Fprintf(w, " (default %q)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
 }
 
 // withArgs stashes args for the command's own flag parsing.
@@ -147,7 +199,11 @@ func withArgs(c *cmdContext, args []string) *cmdContext {
 
 func newContext(ctx context.Context, env Env, name string) *cmdContext {
 	c := &cmdContext{ctx: ctx, env: env, fs: flag.NewFlagSet("tokentray "+name, flag.ContinueOnError)}
-	c.fs.SetOutput(env.Stderr)
+	// parse prints the usage itself: to standard output when asked for
+	// with --help, to standard error after a mistake.
+	c.fs.SetOutput(io.Discard)
+	c.fs.Usage = func() {}
+	c.usage = func(w io.Writer) { usage(w) }
 	def := env.Getenv("TOKENTRAY_CONFIG")
 	c.fs.StringVar(&c.configPath, "config", def, "config `file` (default $TOKENTRAY_CONFIG, else tokentray/config.toml in the user config dir)")
 	c.fs.StringVar(&c.runtimeDir, "runtime-dir", env.Getenv("TOKENTRAY_RUNTIME_DIR"), "the agent's private `dir` for its socket and lock (default $XDG_RUNTIME_DIR/tokentray)")
@@ -155,17 +211,53 @@ func newContext(ctx context.Context, env Env, name string) *cmdContext {
 	return c
 }
 
-// parse parses the pending arguments and checks the number of positional ones.
+// parse parses the pending arguments, flags before and after the positional
+// ones (`tokentray login work --no-browser`; "--" ends the flags), and
+// checks the number of positional ones.
 func (c *cmdContext) parse(args []string, maxArgs int) error {
-	if err := c.fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	pos, err := c.parseFlags(args, -1)
+	if err != nil {
+		return err
+	}
+	c.args = pos
+	if len(pos) > maxArgs {
+		c.usage(c.env.Stderr)
+		return fmt.Errorf("%w: too many arguments: %s", errUsage, strings.Join(pos, " "))
+	}
+	return c.defaults()
+}
+
+// parseFlags parses flags anywhere in args and returns the positional
+// arguments. After stopAfter positional arguments (or a "--") the rest is
+// returned as it is, flags or not; -1 means never.
+func (c *cmdContext) parseFlags(args []string, stopAfter int) ([]string, error) {
+	var pos []string
+	for {
+		if err := c.fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				c.usage(c.env.Stdout)
+				return nil, err
+			}
+			c.usage(c.env.Stderr)
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		rest := c.fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+		if len(pos) == stopAfter {
+			return append(pos, args...), nil
+		}
 	}
-	if c.fs.NArg() > maxArgs {
-		return fmt.Errorf("%w: too many arguments: %s", errUsage, strings.Join(c.fs.Args(), " "))
-	}
+}
+
+// defaults fills in what the flags left open.
+func (c *cmdContext) defaults() error {
 	if c.configPath == "" {
 		p, err := config.DefaultPath()
 		if err != nil {

@@ -55,8 +55,8 @@ func explainConfig(err error, path string) error {
 // profileArg returns the profile named on the command line, or the only
 // profile there is.
 func (c *cmdContext) profileArg() (string, error) {
-	if c.fs.NArg() > 0 {
-		return c.fs.Arg(0), nil
+	if len(c.args) > 0 {
+		return c.args[0], nil
 	}
 	st, err := c.client().Status(c.ctx)
 	if err != nil {
