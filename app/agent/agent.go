@@ -75,7 +75,7 @@ func Start(ctx context.Context, o Options) (*Agent, error) {
 	a := &Agent{o: o, log: o.Log, cfg: cfg, sessions: map[string]*session.Session{}}
 	a.hc = o.HTTPClient
 	if a.hc == nil {
-		a.hc = newHTTPClient()
+		a.hc = NewHTTPClient()
 	}
 	a.store = o.Store
 	if a.store == nil {
@@ -112,14 +112,6 @@ func Run(ctx context.Context, o Options) error {
 	}
 	<-ctx.Done()
 	return a.Close()
-}
-
-func newHTTPClient() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = http.ProxyFromEnvironment // HTTPS_PROXY/NO_PROXY; loopback is never proxied
-	tr.TLSHandshakeTimeout = 10 * time.Second
-	tr.ResponseHeaderTimeout = 30 * time.Second
-	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
 }
 
 func storeFor(cfg *config.Config, log *slog.Logger) (store.Store, error) {
