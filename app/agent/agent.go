@@ -38,6 +38,8 @@ type Options struct {
 	Now        func() time.Time
 	// OnChange is called after any profile's state changed (the tray redraws).
 	OnChange func()
+	// Sleep waits between the polls of a device login; nil uses a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Agent is a running agent.
@@ -168,6 +170,7 @@ func (a *Agent) newSession(p config.Profile) *session.Session {
 		DefaultLifetime: lifetime,
 		RefreshLifetime: p.RefreshLifetime.Duration,
 		OnChange:        a.changed,
+		Sleep:           a.o.Sleep,
 		Login: auth.LoginOptions{
 			RedirectPort: p.RedirectPort,
 			RedirectPath: p.RedirectPath,

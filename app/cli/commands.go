@@ -76,7 +76,8 @@ func (c *cmdContext) profileArg() (string, error) {
 }
 
 func runLogin(c *cmdContext) error {
-	noBrowser := c.fs.Bool("no-browser", false, "print the login URL instead of opening a browser (for a browser on another machine)")
+	noBrowser := c.fs.Bool("no-browser", false, "print the login URL instead of opening a browser; for a browser on another machine, paste back the address it ends on")
+	device := c.fs.Bool("device", false, "log in with a code shown here and confirmed on any other device (RFC 8628; profiles with login = \"device\" do this by default)")
 	fromStdin := c.fs.Bool("refresh-token-stdin", false, "import a refresh token obtained elsewhere, read from standard input")
 	username := c.fs.String("username", "", "log in with this user name and a password (profiles with login = \"password\"); the password is asked for and never stored")
 	cancel := c.fs.Bool("cancel", false, "cancel the login under way")
@@ -110,13 +111,16 @@ func runLogin(c *cmdContext) error {
 	if p != nil && p.Login == "import" {
 		return fmt.Errorf("%w: profile %s has no browser login (login = \"import\"): hand it a refresh token with `tokentray login %s --refresh-token-stdin`", errUsage, profile, profile)
 	}
-	err = cl.Login(c.ctx, profile, *noBrowser, func(u string) {
-		if *noBrowser {
-			c.errorf("Open this URL in a browser to log in to %s:\n\n  %s\n\nWaiting for the login to finish (Ctrl-C cancels)…\n", profile, u)
-			return
-		}
-		c.errorf("Opening the browser to log in to %s…\nIf no browser opens, visit:\n  %s\n", profile, u)
-	})
+	switch {
+	case *device || (p != nil && p.Login == "device" && !*noBrowser):
+		err = c.deviceLogin(cl, profile)
+	case *noBrowser:
+		err = c.noBrowserLogin(cl, profile)
+	default:
+		err = cl.Login(c.ctx, profile, false, func(u string) {
+			c.errorf("Opening the browser to log in to %s…\nIf no browser opens, visit:\n  %s\n", profile, u)
+		})
+	}
 	if c.ctx.Err() != nil {
 		ctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
 		defer stop()
