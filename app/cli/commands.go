@@ -208,15 +208,15 @@ func readSecret(r io.Reader) (string, error) {
 }
 
 func runToken(c *cmdContext) error {
-	format := c.fs.String("format", "raw", "output `format`: raw (the token), json (token, type, expiry, scope) or header (Authorization: Bearer …)")
+	format := c.fs.String("format", "raw", "output `format`: raw (the token), json (token, type, expiry, scope), header (Authorization: Bearer …) or exec-credential (a Kubernetes ExecCredential, for kubectl)")
 	minValid := c.fs.Duration("min-valid", 0, "refresh first if the token would expire within this `duration` (e.g. 60s)")
 	if err := c.parse(c.pending, 1); err != nil {
 		return err
 	}
 	switch *format {
-	case "raw", "json", "header":
+	case "raw", "json", "header", "exec-credential":
 	default:
-		return fmt.Errorf("%w: --format must be raw, json or header", errUsage)
+		return fmt.Errorf("%w: --format must be raw, json, header or exec-credential", errUsage)
 	}
 	profile, err := c.profileArg()
 	if err != nil {
@@ -233,6 +233,8 @@ func runToken(c *cmdContext) error {
 		return enc.Encode(t)
 	case "header":
 		c.printf("Authorization: %s %s\n", headerType(t.TokenType), t.AccessToken)
+	case "exec-credential":
+		return writeExecCredential(c.env.Stdout, t, c.env.Getenv("KUBERNETES_EXEC_INFO"))
 	default:
 		c.printf("%s\n", t.AccessToken)
 	}
