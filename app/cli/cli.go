@@ -65,6 +65,7 @@ func commands() []command {
 		{"logout", "[PROFILE]", "revoke the refresh token at the provider and delete it from the keyring", "tokentray logout work", runLogout},
 		{"secret", "set|set-key|delete PROFILE", "keep a profile's client secret (set, from standard input) or private key (set-key FILE) in the keyring", "tokentray secret set work < secret.txt", runSecret},
 		{"version", "", "print the version", "tokentray version", runVersion},
+		{"exec", "PROFILE [--] COMMAND [ARGS...]", "run a command with the token in its environment ($TOKEN, or --env NAME) and the token API's address in $TOKENTRAY_API", `tokentray exec work -- sh -c 'curl -H "Authorization: Bearer $TOKEN" https://api.example.com/'`, runExec},
 	}
 }
 

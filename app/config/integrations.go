@@ -23,6 +23,9 @@ const maxCAFile = 1 << 20
 
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
 
+// ValidEnvName reports whether s can name an environment variable.
+func ValidEnvName(s string) bool { return envName.MatchString(s) }
+
 // TokenEnvName is the variable `tokentray exec` sets: token_env or TOKEN.
 func (p *Profile) TokenEnvName() string {
 	if p.TokenEnv != "" {
