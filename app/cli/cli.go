@@ -66,6 +66,7 @@ func commands() []command {
 		{"secret", "set|set-key|delete PROFILE", "keep a profile's client secret (set, from standard input) or private key (set-key FILE) in the keyring", "tokentray secret set work < secret.txt", runSecret},
 		{"version", "", "print the version", "tokentray version", runVersion},
 		{"exec", "PROFILE [--] COMMAND [ARGS...]", "run a command with the token in its environment ($TOKEN, or --env NAME) and the token API's address in $TOKENTRAY_API", `tokentray exec work -- sh -c 'curl -H "Authorization: Bearer $TOKEN" https://api.example.com/'`, runExec},
+		{"git-credential", "get|store|erase", "git's credential helper: answers HTTPS git hosts in a profile's git_hosts with its token", "git config --global credential.https://git.example.com.helper '!tokentray git-credential'", runGitCredential},
 	}
 }
 
@@ -116,6 +117,7 @@ func Main(args []string, env Env) int {
 
 func run(ctx context.Context, args []string, env Env) error {
 	name := ""
+	args = globalFlagsFirst(args)
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 		name, args = "help", args[1:]
 	} else if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -190,6 +192,33 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 		}
 		fmt.Fprintln(w)
 	})
+}
+
+// globalFlagsFirst moves the command name before the flags every command
+// has, so that `tokentray --config FILE token work` works too (tools such
+// as git and kubectl are often configured that way).
+func globalFlagsFirst(args []string) []string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "-") {
+			if i == 0 {
+				return args
+			}
+			out := append([]string{a}, args[:i]...)
+			return append(out, args[i+1:]...)
+		}
+		switch strings.TrimLeft(a, "-") {
+		case "config", "runtime-dir":
+			i++ // the value
+		case "debug":
+		default:
+			if n, _, ok := strings.Cut(strings.TrimLeft(a, "-"), "="); ok && (n == "config" || n == "runtime-dir" || n == "debug") {
+				continue
+			}
+			return args // --help, or not a global flag: left as it is
+		}
+	}
+	return args
 }
 
 // withArgs stashes args for the command's own flag parsing.

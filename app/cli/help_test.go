@@ -81,3 +81,19 @@ func TestFlagsAfterThePositionalArguments(t *testing.T) {
 		})
 	}
 }
+
+func TestGlobalFlagsBeforeTheCommand(t *testing.T) {
+	tests := []struct{ in, want []string }{
+		{[]string{"--config", "c.toml", "token", "work"}, []string{"token", "--config", "c.toml", "work"}},
+		{[]string{"--config=c.toml", "--debug", "-runtime-dir", "r", "status"}, []string{"status", "--config=c.toml", "--debug", "-runtime-dir", "r"}},
+		{[]string{"token", "--config", "c.toml"}, []string{"token", "--config", "c.toml"}},
+		{[]string{"--config", "c.toml"}, []string{"--config", "c.toml"}},
+		{[]string{"--help"}, []string{"--help"}},
+		{[]string{"--colour", "red", "token"}, []string{"--colour", "red", "token"}},
+	}
+	for _, tt := range tests {
+		if got := globalFlagsFirst(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("globalFlagsFirst(%q): got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
