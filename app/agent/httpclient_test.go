@@ -177,7 +177,7 @@ func TestProxyFromEnvironmentButNeverForLoopback(t *testing.T) {
 	defer ps.Close()
 
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), proxyChildEnv+"=1", "HTTPS_PROXY="+ps.URL, "HTTP_PROXY="+ps.URL,
+	cmd.Env = append(os.Environ(), proxyChildEnv+"=1", "GORACE=atexit_sleep_ms=0", "HTTPS_PROXY="+ps.URL, "HTTP_PROXY="+ps.URL,
 		"NO_PROXY=", "no_proxy=", "https_proxy=", "http_proxy=", "CA_FILE="+writeCert(t, srv), "LOOPBACK_ISSUER="+srv.URL)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

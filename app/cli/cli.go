@@ -68,6 +68,7 @@ func commands() []command {
 		{"exec", "PROFILE [--] COMMAND [ARGS...]", "run a command with the token in its environment ($TOKEN, or --env NAME) and the token API's address in $TOKENTRAY_API", `tokentray exec work -- sh -c 'curl -H "Authorization: Bearer $TOKEN" https://api.example.com/'`, runExec},
 		{"git-credential", "get|store|erase", "git's credential helper: answers HTTPS git hosts in a profile's git_hosts with its token", "git config --global credential.https://git.example.com.helper '!tokentray git-credential'", runGitCredential},
 		{"doctor", "", "check the keyring, the tray host, the agent, its port, each profile's provider and the clock; exit status 0 when nothing is wrong", "tokentray doctor", runDoctor},
+		{"completion", "bash|zsh|fish", "print a shell completion script (commands, flags, profile names)", "source <(tokentray completion bash)", runCompletion},
 	}
 }
 

@@ -26,12 +26,16 @@ import (
 // another environment) run themselves.
 const cliMainEnv = "TOKENTRAY_TEST_MAIN"
 
+// noRaceExitSleep keeps a test binary built with -race from sleeping a
+// second before it exits (the race detector's atexit_sleep_ms).
+const noRaceExitSleep = "GORACE=atexit_sleep_ms=0"
+
 // tokentrayCommand returns a command that runs the test binary as
 // `tokentray args…`.
 func tokentrayCommand(t *testing.T, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), cliMainEnv+"=1")
+	cmd.Env = append(os.Environ(), cliMainEnv+"=1", noRaceExitSleep)
 	return cmd
 }
 
@@ -42,7 +46,7 @@ func tokentrayShim(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "tokentray")
-	script := fmt.Sprintf("#!/bin/sh\n%s=1 exec %q \"$@\"\n", cliMainEnv, os.Args[0])
+	script := fmt.Sprintf("#!/bin/sh\n%s=1 %s exec %q \"$@\"\n", cliMainEnv, noRaceExitSleep, os.Args[0])
 	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
