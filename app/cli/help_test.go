@@ -12,8 +12,10 @@ import (
 // output, exit status 0, nothing else done.
 func TestEveryCommandHasHelpWithAnExample(t *testing.T) {
 	cmds := commands()
-	if len(cmds) < 7 {
-		t.Fatalf("got %d commands, want the whole table", len(cmds))
+	for _, name := range []string{"agent", "login", "token", "status", "refresh", "logout", "secret", "version", "exec", "git-credential", "doctor", "completion"} {
+		if _, ok := findCommand(name); !ok {
+			t.Errorf("no command %q in the table", name)
+		}
 	}
 	for _, cmd := range cmds {
 		for _, args := range [][]string{{cmd.name, "--help"}, {cmd.name, "-h"}, {"help", cmd.name}} {

@@ -63,6 +63,9 @@ func normalHost(h string) string {
 }
 
 func (p *Profile) validateIntegrations(k func(string) string, add func(key, format string, args ...any)) {
+	if p.Login == "device" && p.Issuer == "" && p.DeviceEndpoint == "" {
+		add(k("device_authorization_endpoint"), "missing: a device login needs issuer or device_authorization_endpoint")
+	}
 	if p.TokenEnv != "" && !envName.MatchString(p.TokenEnv) {
 		add(k("token_env"), "%q is not an environment variable name (letters, digits and _, not starting with a digit)", p.TokenEnv)
 	}

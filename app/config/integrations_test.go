@@ -113,6 +113,16 @@ func TestIntegrationKeyProblems(t *testing.T) {
 	}
 }
 
+func TestDeviceLoginNeedsItsEndpoint(t *testing.T) {
+	doc := "[[profile]]\nname = \"d\"\ntoken_endpoint = \"https://idp.example.com/token\"\nclient_id = \"c\"\nlogin = \"device\"\n"
+	if _, err := Parse("c.toml", []byte(doc)); err == nil || !strings.Contains(err.Error(), "profile[0].device_authorization_endpoint: missing") {
+		t.Errorf("got %v, want device_authorization_endpoint missing", err)
+	}
+	if _, err := Parse("c.toml", []byte(doc+"device_authorization_endpoint = \"https://idp.example.com/device\"\n")); err != nil {
+		t.Errorf("with the endpoint: %v", err)
+	}
+}
+
 func TestGitHostInTwoProfilesIsRefused(t *testing.T) {
 	doc := integrationProfile + "git_hosts = [\"git.example.com\"]\n" +
 		"[[profile]]\nname = \"other\"\nissuer = \"https://idp.example.com\"\nclient_id = \"c\"\ngit_hosts = [\"GIT.example.com:443\"]\n"
