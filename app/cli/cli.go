@@ -58,7 +58,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"agent", "", "run the agent in the foreground, without a tray (for SSH sessions and servers)", "tokentray agent", runAgent},
-		{"login", "[PROFILE]", "log in: opens the browser at the provider (or --no-browser, --refresh-token-stdin, --username)", "tokentray login work", runLogin},
+		{"login", "[PROFILE]", "log in: opens the browser at the provider (or --no-browser, --device, --refresh-token-stdin, --username)", "tokentray login work", runLogin},
 		{"token", "[PROFILE]", "print the current access token", "curl -H \"Authorization: Bearer $(tokentray token work)\" https://api.example.com/", runToken},
 		{"status", "", "list the profiles and their state", "tokentray status", runStatus},
 		{"refresh", "[PROFILE]", "refresh a profile now", "tokentray refresh work", runRefresh},
@@ -311,7 +311,11 @@ Usage:
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-22s %s\n", c.name+" "+c.args, c.summary)
+		if label := c.name + " " + c.args; len(label) > 22 {
+			fmt.Fprintf(w, "  %s\n  %-22s %s\n", label, "", c.summary)
+		} else {
+			fmt.Fprintf(w, "  %-22s %s\n", label, c.summary)
+		}
 	}
 	fmt.Fprint(w, `
 Flags for every command:
