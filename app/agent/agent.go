@@ -38,6 +38,8 @@ type Options struct {
 	Now        func() time.Time
 	// OnChange is called after any profile's state changed (the tray redraws).
 	OnChange func()
+	// Sleep waits between the polls of a device login; nil uses a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Agent is a running agent.
@@ -75,7 +77,7 @@ func Start(ctx context.Context, o Options) (*Agent, error) {
 	a := &Agent{o: o, log: o.Log, cfg: cfg, sessions: map[string]*session.Session{}}
 	a.hc = o.HTTPClient
 	if a.hc == nil {
-		a.hc = newHTTPClient()
+		a.hc = NewHTTPClient()
 	}
 	a.store = o.Store
 	if a.store == nil {
@@ -112,14 +114,6 @@ func Run(ctx context.Context, o Options) error {
 	}
 	<-ctx.Done()
 	return a.Close()
-}
-
-func newHTTPClient() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = http.ProxyFromEnvironment // HTTPS_PROXY/NO_PROXY; loopback is never proxied
-	tr.TLSHandshakeTimeout = 10 * time.Second
-	tr.ResponseHeaderTimeout = 30 * time.Second
-	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
 }
 
 func storeFor(cfg *config.Config, log *slog.Logger) (store.Store, error) {
@@ -176,6 +170,7 @@ func (a *Agent) newSession(p config.Profile) *session.Session {
 		DefaultLifetime: lifetime,
 		RefreshLifetime: p.RefreshLifetime.Duration,
 		OnChange:        a.changed,
+		Sleep:           a.o.Sleep,
 		Login: auth.LoginOptions{
 			RedirectPort: p.RedirectPort,
 			RedirectPath: p.RedirectPath,

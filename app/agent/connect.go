@@ -120,8 +120,12 @@ func (a *Agent) buildClient(ctx context.Context, p config.Profile) (*auth.Client
 		ExtraParams:       p.ExtraParams,
 		ExtraHeaders:      p.ExtraHeaders,
 	}
+	hc, err := ProfileHTTPClient(a.hc, p)
+	if err != nil {
+		return nil, &auth.Error{Kind: auth.Misconfigured, Description: err.Error()}
+	}
 	if p.Issuer != "" && (cfg.Endpoints.TokenURL == "" || cfg.Endpoints.AuthorizationURL == "") {
-		d, err := auth.Discover(ctx, a.hc, p.Issuer)
+		d, err := auth.Discover(ctx, hc, p.Issuer)
 		if err != nil {
 			return nil, &auth.Error{Kind: auth.Transient, Description: "discovery failed", Err: err}
 		}
@@ -157,7 +161,7 @@ func (a *Agent) buildClient(ctx context.Context, p config.Profile) (*auth.Client
 			return nil, misconfigured("profile %q: %v", p.Name, err)
 		}
 	}
-	return auth.NewClient(cfg, a.hc, a.o.Now), nil
+	return auth.NewClient(cfg, hc, a.o.Now), nil
 }
 
 // privateKey reads the private_key_jwt key from the profile's file, else

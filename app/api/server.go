@@ -84,6 +84,8 @@ func (s *Server) SocketHandler() http.Handler {
 	mux.HandleFunc("GET /v1/status", s.status)
 	mux.HandleFunc("POST /v1/login/{profile}", s.login)
 	mux.HandleFunc("DELETE /v1/login/{profile}", s.cancelLogin)
+	mux.HandleFunc("POST /v1/login/{profile}/device", s.deviceLogin)
+	mux.HandleFunc("POST /v1/login/{profile}/callback", s.pasteLogin)
 	mux.HandleFunc("POST /v1/logout/{profile}", s.logout)
 	mux.HandleFunc("POST /v1/refresh/{profile}", s.refresh)
 	mux.HandleFunc("POST /v1/import/{profile}", s.importToken)

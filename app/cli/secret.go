@@ -20,29 +20,26 @@ const maxKeyInput = 64 << 10
 // credentials of a profile go to the keyring through the agent, never into
 // the config file, and are never printed.
 func runSecret(c *cmdContext) error {
-	args := c.pending
-	if len(args) > 0 && strings.HasPrefix(args[0], "-") {
-		// Flags before the subcommand: tokentray secret --config F set p.
-		if err := c.parse(args, 3); err != nil {
-			return err
-		}
-		args = c.fs.Args()
+	// Flags may come anywhere: tokentray secret --config F set p.
+	if err := c.parse(c.pending, 3); err != nil {
+		return err
 	}
-	if len(args) == 0 {
+	if len(c.args) == 0 {
 		return fmt.Errorf("%w: tokentray secret set|set-key|delete PROFILE", errUsage)
 	}
-	sub, rest := args[0], args[1:]
+	sub, rest := c.args[0], c.args[1:]
 	maxArgs := 1
 	if sub == "set-key" {
 		maxArgs = 2
 	}
-	if err := c.parse(rest, maxArgs); err != nil {
-		return err
+	if len(rest) > maxArgs {
+		return fmt.Errorf("%w: too many arguments: %s", errUsage, strings.Join(rest, " "))
 	}
-	if c.fs.NArg() == 0 {
+	if len(rest) == 0 {
 		return fmt.Errorf("%w: name the profile: tokentray secret %s PROFILE", errUsage, sub)
 	}
-	profile, cl := c.fs.Arg(0), c.client()
+	c.args = rest
+	profile, cl := c.args[0], c.client()
 	switch sub {
 	case "set":
 		secret, err := c.askPassword(fmt.Sprintf("Client secret for %s: ", profile))
@@ -56,7 +53,7 @@ func runSecret(c *cmdContext) error {
 		c.printf("Stored the client secret of %s in the keyring.\n", profile)
 		c.secretOutcome(profile, res)
 	case "set-key":
-		pem, err := c.readKey(c.fs.Arg(1))
+		pem, err := c.readKey(argAt(c.args, 1))
 		if err != nil {
 			return err
 		}
@@ -114,4 +111,12 @@ func (c *cmdContext) readKey(path string) (string, error) {
 		return "", errors.New("that is not a PEM private key (no -----BEGIN … PRIVATE KEY----- line)")
 	}
 	return string(b), nil
+}
+
+// argAt returns args[i], or "" when there are fewer arguments.
+func argAt(args []string, i int) string {
+	if i < len(args) {
+		return args[i]
+	}
+	return ""
 }

@@ -67,6 +67,18 @@ type Profile struct {
 	// token (Pagero: three years), assumed when the provider does not tell;
 	// every refresh starts it again.
 	RefreshLifetime Duration `toml:"refresh_lifetime,omitempty"`
+	// CAFile is a PEM bundle of extra CA certificates trusted for this
+	// profile's provider, on top of the system's (a company's own CA).
+	CAFile string `toml:"ca_file,omitempty"`
+	// TokenEnv is the environment variable `tokentray exec` puts the
+	// token in; "TOKEN" if empty.
+	TokenEnv string `toml:"token_env,omitempty"`
+	// GitHosts are the hosts (host or host:port) whose HTTPS git remotes
+	// `tokentray git-credential` answers with this profile's token.
+	GitHosts []string `toml:"git_hosts,omitempty"`
+	// GitUsername is the user name sent with the token to git hosts;
+	// "oauth2" if empty (GitHub wants "x-access-token").
+	GitUsername string `toml:"git_username,omitempty"`
 }
 
 // Duration is a time.Duration written as "90s", "1h".
@@ -290,7 +302,9 @@ func (c *Config) validate(add func(key, format string, args ...any)) {
 				add(k("extra_headers"), "%q is set by tokentray itself", h)
 			}
 		}
+		p.validateIntegrations(k, add)
 	}
+	c.validateGitHosts(add)
 }
 
 // checkURL accepts https URLs, and http only to a loopback host (demo and

@@ -71,6 +71,8 @@ type Options struct {
 	// Login is the template of a browser login: redirect port and path, the
 	// browser, the page shown after the callback.
 	Login auth.LoginOptions
+	// Sleep waits between the polls of a device login; nil uses a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
 	// OnChange is called, outside any lock, after the state changed.
 	OnChange func()
 }
@@ -113,8 +115,11 @@ type pendingLogin struct {
 	done   chan struct{}
 	err    error
 	url    string
-	urlSet chan struct{}
+	urlSet chan struct{} // closed once url (browser) or code (device) is set
 	cancel context.CancelFunc
+	device bool       // a device login (RFC 8628), not a browser one
+	code   DeviceCode // the device login's code
+	paste  func(redirectURL string) error
 }
 
 // New returns a Session in state LoggedOut; call Restore to load what the
