@@ -72,6 +72,8 @@ type Server struct {
 	Log      *slog.Logger
 	// Reload, if set, rereads the config (POST /v1/reload).
 	Reload func(ctx context.Context) error
+	// Secrets, if set, keeps client secrets and keys (/v1/secret, /v1/private-key).
+	Secrets Secrets
 	// TCPKey is the per-user key a TCP request must carry (KeyHeader) when
 	// the peer's uid cannot be found; "" refuses such requests.
 	TCPKey string
@@ -87,11 +89,17 @@ func (s *Server) SocketHandler() http.Handler {
 	mux.HandleFunc("GET /v1/status", s.status)
 	mux.HandleFunc("POST /v1/login/{profile}", s.login)
 	mux.HandleFunc("DELETE /v1/login/{profile}", s.cancelLogin)
+	mux.HandleFunc("POST /v1/login/{profile}/device", s.deviceLogin)
+	mux.HandleFunc("POST /v1/login/{profile}/callback", s.pasteLogin)
 	mux.HandleFunc("POST /v1/logout/{profile}", s.logout)
 	mux.HandleFunc("POST /v1/refresh/{profile}", s.refresh)
 	mux.HandleFunc("POST /v1/import/{profile}", s.importToken)
 	mux.HandleFunc("POST /v1/password/{profile}", s.password)
 	mux.HandleFunc("POST /v1/reload", s.reload)
+	mux.HandleFunc("POST /v1/secret/{profile}", s.setSecret)
+	mux.HandleFunc("DELETE /v1/secret/{profile}", s.deleteSecret)
+	mux.HandleFunc("POST /v1/private-key/{profile}", s.setPrivateKey)
+	mux.HandleFunc("DELETE /v1/private-key/{profile}", s.deletePrivateKey)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint")
 	})
