@@ -52,6 +52,8 @@ type Agent struct {
 	tcp    *http.Server
 	tcpLn  net.Listener
 
+	subs subscribers
+
 	mu       sync.RWMutex // guards cfg and sessions
 	cfg      *config.Config
 	sessions map[string]*session.Session
@@ -135,7 +137,7 @@ func storeFor(cfg *config.Config, log *slog.Logger) (store.Store, error) {
 }
 
 func (a *Agent) listen(cfg *config.Config) error {
-	srv := &api.Server{Sessions: a, Info: a.info, Now: a.o.Now, Log: a.log, Reload: a.Reload}
+	srv := &api.Server{Sessions: a, Info: a.info, Now: a.o.Now, Log: a.log, Reload: a.Reload, SetSecret: a.SetSecret}
 	os.Remove(a.socket) // stale from a crashed agent: we hold the lock, so it is ours to remove
 	ul, err := net.Listen("unix", a.socket)
 	if err != nil {
@@ -199,6 +201,7 @@ func (a *Agent) restoreAll(ctx context.Context, ss []*session.Session) {
 }
 
 func (a *Agent) changed() {
+	a.subs.notify()
 	if a.o.OnChange != nil {
 		a.o.OnChange()
 	}

@@ -73,6 +73,8 @@ type Server struct {
 	Log      *slog.Logger
 	// Reload, if set, rereads the config (POST /v1/reload).
 	Reload func(ctx context.Context) error
+	// SetSecret, if set, stores a profile's client secret (POST /v1/secret).
+	SetSecret func(ctx context.Context, profile, secret string) error
 }
 
 // SocketHandler serves every operation; it is mounted on the unix socket.
@@ -87,6 +89,8 @@ func (s *Server) SocketHandler() http.Handler {
 	mux.HandleFunc("POST /v1/import/{profile}", s.importToken)
 	mux.HandleFunc("POST /v1/password/{profile}", s.password)
 	mux.HandleFunc("POST /v1/reload", s.reload)
+	mux.HandleFunc("GET /v1/details/{profile}", s.details)
+	mux.HandleFunc("POST /v1/secret/{profile}", s.setSecret)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint")
 	})
