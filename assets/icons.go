@@ -40,8 +40,19 @@ func TrayIcon(state string, darkPanel bool, size int) []byte {
 }
 
 // AppIcon returns the application icon (a PNG, 256 px): launchers, window
-// decorations, the .desktop file, notifications.
-func AppIcon() []byte {
-	b, _ := icons.ReadFile("icons/app-256.png")
+// decorations, the .desktop file.
+func AppIcon() []byte { return AppIconSized(256) }
+
+// AppIconSized returns the application icon at 64, 256 or 512 px (the
+// next size up for others, 512 at most).
+func AppIconSized(size int) []byte {
+	px := 512
+	for _, s := range []int{64, 256, 512} {
+		if s >= size {
+			px = s
+			break
+		}
+	}
+	b, _ := icons.ReadFile(fmt.Sprintf("icons/app-%d.png", px))
 	return b
 }
