@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/tokentray/tokentray/app/config"
@@ -82,3 +83,14 @@ func (a *Agent) onlyLive(s *session.Session) []*session.Session {
 	}
 	return nil
 }
+
+// Config returns the config the agent runs on now. It is replaced whole
+// on reload, never changed: treat it as read-only.
+func (a *Agent) Config() *config.Config {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.cfg
+}
+
+// Logger is the agent's logger, for the parts that run in its process.
+func (a *Agent) Logger() *slog.Logger { return a.log }

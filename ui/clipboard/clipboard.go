@@ -36,6 +36,9 @@ type Copier struct {
 	Board Board
 	// After is the delay before clearing; zero never clears.
 	After time.Duration
+	// Delay, if set, is asked for the delay at each copy instead of After
+	// (the config may change while the agent runs).
+	Delay func() time.Duration
 	// AfterFunc arms a timer; time.AfterFunc when nil.
 	AfterFunc func(time.Duration, func()) interface{ Stop() bool }
 	// OnClear, if set, learns what each clear did (for logs and tests).
@@ -59,14 +62,18 @@ func (c *Copier) Copy(text string) error {
 		c.timer = nil
 	}
 	c.text = text
-	if c.After <= 0 {
+	after := c.After
+	if c.Delay != nil {
+		after = c.Delay()
+	}
+	if after <= 0 {
 		return nil
 	}
 	af := c.AfterFunc
 	if af == nil {
 		af = func(d time.Duration, f func()) interface{ Stop() bool } { return time.AfterFunc(d, f) }
 	}
-	c.timer = af(c.After, func() { c.clear(text) })
+	c.timer = af(after, func() { c.clear(text) })
 	return nil
 }
 

@@ -271,3 +271,8 @@ func NextTextChange(ps []session.Status, now time.Time) time.Time {
 	}
 	return next
 }
+
+// ExitQuitAgent is the exit status of a window process whose user chose
+// "Quit tokentray" (the status window shown when there is no tray): the
+// agent that started it then quits.
+const ExitQuitAgent = 75
