@@ -44,7 +44,7 @@ type Details struct {
 }
 
 // detailRows are the rows of the details grid, in order.
-var detailRows = []string{"Token", "Token type", "Scopes", "Issued", "Expires", "Expiry from", "Last refresh", "Next refresh", "Login valid until"}
+var detailRows = []string{"Token", "Token type", "Scopes", "Issued", "Expires", "Expiry from", "Last refresh", "Next refresh", "Login expires"}
 
 // NewDetails builds the token details window of a profile.
 func NewDetails(env *Env, profile string) *Details {
@@ -112,7 +112,7 @@ func (w *Details) Start() {
 }
 
 func (w *Details) load() {
-	call(10*time.Second, func(ctx context.Context) (api.DetailsResponse, error) { return w.env.API.Details(ctx, w.profile) },
+	call(w.env, 10*time.Second, func(ctx context.Context) (api.DetailsResponse, error) { return w.env.API.Details(ctx, w.profile) },
 		func(d api.DetailsResponse, err error) {
 			if err != nil {
 				w.note.SetText("Cannot read the details: " + oneLine(err))
@@ -180,7 +180,7 @@ func (w *Details) Show(d api.DetailsResponse) {
 		next = clockTime(st.NextRefresh, now) + " (" + ago(st.NextRefresh, now) + ")"
 	}
 	set("Next refresh", next)
-	set("Login valid until", orDash(clockTime(st.RefreshExpiresAt, now)))
+	set("Login expires", orDash(clockTime(st.RefreshExpiresAt, now)))
 	w.countdown()
 
 	w.claims.SetText(pretty(d.Claims, true))
@@ -263,7 +263,7 @@ func pretty(m map[string]any, dates bool) string {
 }
 
 func (w *Details) copyToken() {
-	call(40*time.Second, func(ctx context.Context) (api.TokenResponse, error) { return w.env.API.Token(ctx, w.profile, 0) },
+	call(w.env, 40*time.Second, func(ctx context.Context) (api.TokenResponse, error) { return w.env.API.Token(ctx, w.profile, 0) },
 		func(t api.TokenResponse, err error) {
 			if err != nil {
 				w.note.SetText("Nothing copied: " + oneLine(err))
@@ -277,7 +277,7 @@ func (w *Details) copyToken() {
 func (w *Details) refreshNow() {
 	w.refresh.Disable()
 	w.note.SetText("Refreshing …")
-	call(40*time.Second, func(ctx context.Context) (session.Status, error) { return w.env.API.Refresh(ctx, w.profile) },
+	call(w.env, 40*time.Second, func(ctx context.Context) (session.Status, error) { return w.env.API.Refresh(ctx, w.profile) },
 		func(_ session.Status, err error) {
 			if err != nil {
 				w.note.SetText("Refresh failed: " + oneLine(err))

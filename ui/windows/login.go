@@ -110,14 +110,11 @@ func (l *Login) Start() {
 	l.retry.Hide()
 	l.cancel.Enable()
 	l.state.SetText("Starting the login …")
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
-		defer cancel()
-		err := l.env.API.Login(ctx, l.profile, false, func(u string) {
+	call(l.env, 6*time.Minute, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, l.env.API.Login(ctx, l.profile, false, func(u string) {
 			fyne.Do(func() { l.showURL(u) })
 		})
-		fyne.Do(func() { l.finish(err) })
-	}()
+	}, func(_ struct{}, err error) { l.finish(err) })
 }
 
 func (l *Login) showURL(u string) {
@@ -166,7 +163,7 @@ func (l *Login) URL() string {
 
 func (l *Login) cancelLogin() {
 	l.cancel.Disable()
-	call(10*time.Second, func(ctx context.Context) (struct{}, error) { return struct{}{}, l.env.API.CancelLogin(ctx, l.profile) },
+	call(l.env, 10*time.Second, func(ctx context.Context) (struct{}, error) { return struct{}{}, l.env.API.CancelLogin(ctx, l.profile) },
 		func(_ struct{}, err error) {
 			if err != nil {
 				l.state.SetText("Could not cancel: " + oneLine(err))
@@ -179,7 +176,7 @@ func (l *Login) sendPassword() {
 	user, pw := l.user.Text, l.secret.Text
 	l.submit.Disable()
 	l.state.SetText("Logging in …")
-	call(40*time.Second, func(ctx context.Context) (session.Status, error) { return l.env.API.Password(ctx, l.profile, user, pw) },
+	call(l.env, 40*time.Second, func(ctx context.Context) (session.Status, error) { return l.env.API.Password(ctx, l.profile, user, pw) },
 		func(_ session.Status, err error) {
 			l.secret.SetText("")
 			l.submit.Enable()
@@ -191,7 +188,7 @@ func (l *Login) sendImport() {
 	rt := l.secret.Text
 	l.submit.Disable()
 	l.state.SetText("Importing …")
-	call(40*time.Second, func(ctx context.Context) (session.Status, error) { return l.env.API.Import(ctx, l.profile, rt) },
+	call(l.env, 40*time.Second, func(ctx context.Context) (session.Status, error) { return l.env.API.Import(ctx, l.profile, rt) },
 		func(_ session.Status, err error) {
 			l.secret.SetText("")
 			l.submit.Enable()

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -186,11 +187,9 @@ func (s *Settings) build() fyne.CanvasObject {
 
 	secretHint := "kept in the OS keyring, never in the file; leave empty to keep the stored one"
 	main := widget.NewForm(
-		&widget.FormItem{Text: "Provider", Widget: s.preset, HintText: "a preset fills in what a kind of provider needs"},
-		&widget.FormItem{Text: "", Widget: s.holes},
+		&widget.FormItem{Text: "Provider", Widget: container.NewVBox(s.preset, s.holes), HintText: "a preset fills in what a kind of provider needs"},
 		&widget.FormItem{Text: "Name", Widget: s.entry(model.FName, "work", false), HintText: "letters, digits, . _ -; used in tokentray token NAME and /v1/token/NAME"},
-		&widget.FormItem{Text: "Issuer", Widget: container.NewBorder(nil, nil, nil, s.discover, issuer)},
-		&widget.FormItem{Text: "", Widget: s.found},
+		&widget.FormItem{Text: "Issuer", Widget: container.NewVBox(container.NewBorder(nil, nil, nil, s.discover, issuer), s.found)},
 		&widget.FormItem{Text: "Client ID", Widget: s.entry(model.FClientID, "as registered at the provider", false)},
 		&widget.FormItem{Text: "Scopes", Widget: s.entry(model.FScopes, "openid offline_access", false), HintText: "separated by spaces"},
 		&widget.FormItem{Text: "Client auth", Widget: s.sel(model.FClientAuth)},
@@ -231,7 +230,7 @@ func (s *Settings) build() fyne.CanvasObject {
 	return split
 }
 
-func layoutSpacer() fyne.CanvasObject { return container.NewStack() }
+func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
 
 func (s *Settings) count() int {
 	if s.cfg == nil {
@@ -495,7 +494,7 @@ func (s *Settings) runDiscover() {
 	issuer := strings.TrimSpace(s.entries[model.FIssuer].Text)
 	s.discover.Disable()
 	s.setStatus("Asking " + issuer + " …")
-	call(20*time.Second, func(ctx context.Context) (auth.Endpoints, error) { return s.env.Discover(ctx, issuer) },
+	call(s.env, 20*time.Second, func(ctx context.Context) (auth.Endpoints, error) { return s.env.Discover(ctx, issuer) },
 		func(e auth.Endpoints, err error) {
 			s.discover.Enable()
 			if err != nil {
@@ -547,7 +546,7 @@ func (s *Settings) saveProfile() {
 	s.save.Disable()
 	secret := strings.TrimSpace(d.Secret)
 	s.setStatus("Saved to " + s.env.Config.Path() + "; the agent reloads it …")
-	call(40*time.Second, func(ctx context.Context) (string, error) {
+	call(s.env, 40*time.Second, func(ctx context.Context) (string, error) {
 		if err := s.env.API.Reload(ctx); err != nil {
 			return "", fmt.Errorf("saved, but the agent refused the config: %w", err)
 		}
@@ -595,7 +594,7 @@ func (s *Settings) confirmRemove() {
 
 func (s *Settings) removeProfile(name string) {
 	s.setStatus("Logging " + name + " out …")
-	call(40*time.Second, func(ctx context.Context) (struct{}, error) {
+	call(s.env, 40*time.Second, func(ctx context.Context) (struct{}, error) {
 		_, err := s.env.API.Logout(ctx, name)
 		return struct{}{}, err
 	}, func(_ struct{}, err error) {
@@ -610,7 +609,7 @@ func (s *Settings) removeProfile(name string) {
 			return
 		}
 		s.cfg = &next
-		call(40*time.Second, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.env.API.Reload(ctx) },
+		call(s.env, 40*time.Second, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.env.API.Reload(ctx) },
 			func(_ struct{}, err error) {
 				if err != nil {
 					s.setStatus("Removed from the file, but the agent refused it: " + oneLine(err))

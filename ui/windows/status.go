@@ -25,7 +25,8 @@ type Status struct {
 
 	st    api.StatusResponse
 	rows  *fyne.Container
-	note  *widget.Label
+	hint  *widget.Label // why this window is there (no tray)
+	note  *widget.Label // what the last action did
 	stop  chan struct{}
 	lines map[string]*widget.Label
 	shape string
@@ -41,6 +42,9 @@ func NewStatus(env *Env, quit func()) *Status {
 	s.rows = container.NewVBox()
 	s.note = widget.NewLabel("")
 	s.note.Wrapping = fyne.TextWrapWord
+	s.hint = widget.NewLabel("")
+	s.hint.Wrapping = fyne.TextWrapWord
+	s.hint.Hide()
 	var head fyne.CanvasObject = widget.NewLabelWithStyle("tokentray", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	if env.Icon != nil {
 		img := canvas.NewImageFromResource(env.Icon)
@@ -53,7 +57,7 @@ func NewStatus(env *Env, quit func()) *Status {
 		buttons.Add(widget.NewButtonWithIcon("Quit tokentray", theme.LogoutIcon(), quit))
 	}
 	s.Win.SetContent(container.NewBorder(container.NewVBox(head, widget.NewSeparator()),
-		container.NewVBox(s.note, widget.NewSeparator(), buttons), nil, nil, container.NewVScroll(s.rows)))
+		container.NewVBox(s.note, s.hint, widget.NewSeparator(), buttons), nil, nil, container.NewVScroll(s.rows)))
 	s.Win.Resize(fyne.NewSize(560, 320))
 	env.onClosed(s.Win, func() { close(s.stop) })
 	s.load()
@@ -83,7 +87,7 @@ func (s *Status) open(args ...string) {
 }
 
 func (s *Status) load() {
-	call(10*time.Second, func(ctx context.Context) (api.StatusResponse, error) { return s.env.API.Status(ctx) },
+	call(s.env, 10*time.Second, func(ctx context.Context) (api.StatusResponse, error) { return s.env.API.Status(ctx) },
 		func(st api.StatusResponse, err error) {
 			if err != nil {
 				s.note.SetText("The agent does not answer: " + oneLine(err))
@@ -122,10 +126,14 @@ func (s *Status) Show(st api.StatusResponse) {
 			l.SetText(model.StatusLine(p, now))
 		}
 	}
-	if st.Agent.Listen != "" {
-		s.note.SetText(fmt.Sprintf("No system tray on this desktop, so this window shows what the tray would. tokentray keeps serving tokens on http://%s when it is closed; `tokentray ui status` opens it again.", st.Agent.Listen))
-	} else {
-		s.note.SetText("No system tray on this desktop, so this window shows what the tray would. tokentray keeps running when it is closed; `tokentray ui status` opens it again.")
+	switch {
+	case s.quit == nil:
+	case st.Agent.Listen != "":
+		s.hint.Show()
+		s.hint.SetText(fmt.Sprintf("No system tray on this desktop, so this window shows what the tray would. tokentray keeps serving tokens on http://%s when it is closed; `tokentray ui status` opens it again.", st.Agent.Listen))
+	default:
+		s.hint.Show()
+		s.hint.SetText("No system tray on this desktop, so this window shows what the tray would. tokentray keeps running when it is closed; `tokentray ui status` opens it again.")
 	}
 }
 
@@ -138,7 +146,7 @@ func (s *Status) Line(profile string) string {
 }
 
 func (s *Status) copyToken(profile string) {
-	call(40*time.Second, func(ctx context.Context) (api.TokenResponse, error) { return s.env.API.Token(ctx, profile, 0) },
+	call(s.env, 40*time.Second, func(ctx context.Context) (api.TokenResponse, error) { return s.env.API.Token(ctx, profile, 0) },
 		func(t api.TokenResponse, err error) {
 			if err != nil {
 				s.note.SetText("Nothing copied: " + oneLine(err))
@@ -166,9 +174,9 @@ func NewAbout(env *Env, version string) fyne.Window {
 	text := widget.NewLabel("tokentray keeps you logged in to OAuth 2.0 and OpenID Connect providers and serves fresh access tokens to the tools on this machine.")
 	text.Wrapping = fyne.TextWrapWord
 	head := widget.NewLabelWithStyle("tokentray "+version, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	w.SetContent(container.NewBorder(nil, container.NewHBox(layoutSpacer(), widget.NewButton("Close", func() { w.Close() })), img, nil,
-		container.NewVBox(head, text, info)))
-	call(10*time.Second, func(ctx context.Context) (api.StatusResponse, error) { return env.API.Status(ctx) },
+	w.SetContent(container.NewBorder(nil, container.NewHBox(layoutSpacer(), widget.NewButton("Close", func() { w.Close() })),
+		container.NewVBox(img), nil, container.NewVBox(head, text, info)))
+	call(env, 10*time.Second, func(ctx context.Context) (api.StatusResponse, error) { return env.API.Status(ctx) },
 		func(st api.StatusResponse, err error) {
 			if err != nil {
 				info.Append("Agent", widget.NewLabel(oneLine(err)))

@@ -85,6 +85,9 @@ type Env struct {
 	Icon fyne.Resource
 	// OnClose, if set, learns that a window closed.
 	OnClose func(fyne.Window)
+	// Async runs work that waits on the agent or the network; `go f()`
+	// when nil. Tests run it in place.
+	Async func(f func())
 }
 
 // onClosed sets w's close handler: f, then Env.OnClose.
@@ -123,15 +126,20 @@ func DiscoverWith(hc *http.Client) func(ctx context.Context, issuer string) (aut
 	}
 }
 
-// call runs f on its own goroutine with a timeout and hands its result to
-// done on the UI goroutine.
-func call[T any](timeout time.Duration, f func(ctx context.Context) (T, error), done func(T, error)) {
-	go func() {
+// call runs f off the UI goroutine (Env.Async) with a timeout and hands
+// its result to done on the UI goroutine.
+func call[T any](e *Env, timeout time.Duration, f func(ctx context.Context) (T, error), done func(T, error)) {
+	work := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		v, err := f(ctx)
 		fyne.Do(func() { done(v, err) })
-	}()
+	}
+	if e.Async != nil {
+		e.Async(work)
+		return
+	}
+	go work()
 }
 
 // oneLine shortens an error for a label.
