@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
@@ -17,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/godbus/dbus/v5"
 
 	"github.com/tokentray/tokentray/app/api"
 	"github.com/tokentray/tokentray/internal/testprovider"
@@ -33,7 +36,7 @@ func needDesktop(t *testing.T) {
 	if os.Getenv("TOKENTRAY_IN_DESKTOP") == "" {
 		t.Skip("needs the test desktop: run under scripts/with-desktop.sh (make test does)")
 	}
-	for _, tool := range []string{"xdotool", "xclip", "import", "dbus-run-session"} {
+	for _, tool := range []string{"xdotool", "xclip", "import", "dbus-run-session", "secret-tool"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is needed (make deps installs it): %v", tool, err)
 		}
@@ -212,10 +215,16 @@ func windows(t *testing.T, name string) map[string]geometry {
 	return found
 }
 
+func isGreen(r, g, b uint32) bool { return g > 120 && r < 90 && b < 120 }
+func isAmber(r, g, b uint32) bool { return r > 200 && g > 120 && g < 200 && b < 80 }
+
 // trayIcon finds our icon in the tray host's panel: the bounding box of
 // the bright pixels (the dark-panel icon is drawn light) and whether the
 // green "ok" badge is in it.
-func trayIcon(t *testing.T) (box image.Rectangle, green bool) {
+func trayIcon(t *testing.T) (box image.Rectangle, green bool) { return trayIconColour(t, isGreen) }
+
+// trayIconColour is trayIcon for any badge colour.
+func trayIconColour(t *testing.T, colour func(r, g, b uint32) bool) (box image.Rectangle, found bool) {
 	var panel string
 	var pg geometry
 	for id, g := range windows(t, "gtk-sni-tray-standalone") {
@@ -233,12 +242,62 @@ func trayIcon(t *testing.T) (box image.Rectangle, green bool) {
 			if r>>8 > 90 || g>>8 > 90 || b>>8 > 90 {
 				box = box.Union(image.Rect(x, y, x+1, y+1))
 			}
-			if g>>8 > 120 && r>>8 < 90 && b>>8 < 120 {
-				green = true
+			if colour(r>>8, g>>8, b>>8) {
+				found = true
 			}
 		}
 	}
-	return box, green
+	return box, found
+}
+
+// notifier is a notification daemon on the test desktop's session bus
+// (it has none): it records the summaries it is asked to show.
+type notifier struct {
+	mu        sync.Mutex // guards summaries
+	summaries []string
+}
+
+func (n *notifier) Notify(app string, replaces uint32, icon, summary, body string, actions []string, hints map[string]dbus.Variant, timeout int32) (uint32, *dbus.Error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.summaries = append(n.summaries, summary)
+	return uint32(len(n.summaries)), nil
+}
+
+func (n *notifier) all() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]string(nil), n.summaries...)
+}
+
+func notificationDaemon(t *testing.T) *notifier {
+	t.Helper()
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	n := &notifier{}
+	if err := conn.Export(n, "/org/freedesktop/Notifications", "org.freedesktop.Notifications"); err != nil {
+		t.Fatal(err)
+	}
+	if reply, err := conn.RequestName("org.freedesktop.Notifications", dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("owning org.freedesktop.Notifications: %v %v", reply, err)
+	}
+	return n
+}
+
+// storedRefreshToken reads the agent's keyring item with secret-tool.
+func storedRefreshToken(t *testing.T, profile string) string {
+	t.Helper()
+	out := run(t, "secret-tool", "lookup", "service", "tokentray", "username", profile)
+	var rec struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	if err := json.Unmarshal([]byte(out), &rec); err != nil || rec.RefreshToken == "" {
+		t.Fatalf("the keyring item of %s is not a record with a refresh token (%v)", profile, err)
+	}
+	return rec.RefreshToken
 }
 
 func uniqueName(prefix string) string {
@@ -323,6 +382,26 @@ scopes = ["openid", "offline_access", "api:read"]
 	if shots != "" {
 		windowShot(t, a, shots, "settings.png", "tokentray settings", "settings")
 		windowShot(t, a, shots, "token-details.png", "token details", "details", profile)
+	}
+
+	// The provider ends the grant (the refresh token is used elsewhere, and
+	// node-oidc-provider revokes a grant whose rotated token comes back):
+	// the profile needs a login, the icon says so, and one notification
+	// says so, not one per state change.
+	notices := notificationDaemon(t)
+	rt := storedRefreshToken(t, profile)
+	if code, _, err := p.RefreshDirect(testprovider.DefaultClientID, rt); err != nil || code != 200 {
+		t.Fatalf("refreshing behind the agent's back: %d %v", code, err)
+	}
+	if _, err := a.client.Refresh(ctx, profile); err == nil {
+		t.Fatal("refresh with a stale refresh token: got no error")
+	}
+	waitFor(t, 10*time.Second, "a login-required notification", func() bool { return len(notices.all()) > 0 })
+	waitFor(t, 10*time.Second, "the tray icon's login badge", func() bool { _, amber := trayIconColour(t, isAmber); return amber })
+	a.client.Refresh(ctx, profile) // more state changes, still the same episode
+	time.Sleep(time.Second)
+	if got := notices.all(); len(got) != 1 || !strings.Contains(got[0], profile+": login required") {
+		t.Errorf("notifications: got %q, want one saying %s needs a login", got, profile)
 	}
 }
 

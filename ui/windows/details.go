@@ -81,7 +81,7 @@ func NewDetails(env *Env, profile string) *Details {
 	top := container.NewVBox(w.heading, w.rows, w.note)
 	bottom := container.NewHBox(w.copyBtn, w.refresh, layoutSpacer(), closeBtn)
 	w.Win.SetContent(container.NewBorder(top, bottom, nil, nil, w.tabs))
-	w.Win.Resize(fyne.NewSize(720, 640))
+	w.Win.Resize(fyne.NewSize(720, 780))
 	env.onClosed(w.Win, func() { close(w.stop) })
 	w.load()
 	return w
