@@ -58,6 +58,11 @@ func Run(ctx context.Context, args []string, c *api.Client) error {
 		clearAfter = cfg.ClipboardClearAfter()
 	}
 
+	// Fyne keeps its cache under the user cache dir but creates only its
+	// own directory in it; a fresh account may not have ~/.cache yet.
+	if dir, err := os.UserCacheDir(); err == nil {
+		os.MkdirAll(dir, 0o700)
+	}
 	a := app.NewWithID(AppID)
 	icon := fyne.NewStaticResource("tokentray.png", assets.AppIcon())
 	a.SetIcon(icon)
