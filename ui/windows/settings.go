@@ -156,7 +156,22 @@ func (s *Settings) build() fyne.CanvasObject {
 		if i == s.selected || (s.selected == -1 && i >= len(s.cfg.Profiles)) {
 			return // already shown: keep what is being typed
 		}
-		s.choose(i)
+		if !s.dirty {
+			s.choose(i)
+			return
+		}
+		prev := s.selected
+		dialog.ShowConfirm("Discard the changes?", "The profile being edited has changes that are not saved.", func(ok bool) {
+			if ok {
+				s.choose(i)
+				return
+			}
+			if prev >= 0 {
+				s.list.Select(prev)
+			} else {
+				s.list.UnselectAll()
+			}
+		}, s.Win)
 	}
 	add := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), func() { s.add() })
 	s.remove = widget.NewButtonWithIcon("Remove", theme.ContentRemoveIcon(), func() { s.confirmRemove() })
