@@ -102,7 +102,7 @@ func (d Dialect) parse(body []byte, now time.Time, secrets []string) (*Token, er
 		t.Expiry, t.ExpirySource = now.Add(time.Duration(secs)*time.Second), "expires_in"
 	} else if at, ok := timestamp(raw["accessTokenExpiresAt"]); ok && at.Before(now.Add(maxLifetime)) {
 		t.Expiry, t.ExpirySource = at, "expires_at"
-	} else if exp, ok := JWTExpiry(t.AccessToken); ok {
+	} else if exp, ok := JWTLifetimeExpiry(t.AccessToken, now); ok {
 		t.Expiry, t.ExpirySource = exp, "jwt"
 	}
 	// Refresh token lifetime: Keycloak's refresh_expires_in and the

@@ -28,6 +28,27 @@ func DecodeJWT(s string) (header, claims map[string]any, err error) {
 	return tok.Header, claims, nil
 }
 
+// JWTLifetimeExpiry returns when a JWT access token received at now stops
+// working, immune to skew between our clock and the issuer's: with "iat"
+// it is now plus the stated lifetime (exp − iat), else "exp" itself.
+func JWTLifetimeExpiry(s string, now time.Time) (time.Time, bool) {
+	_, claims, err := DecodeJWT(s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	mc := jwt.MapClaims(claims)
+	exp, err := mc.GetExpirationTime()
+	if err != nil || exp == nil {
+		return time.Time{}, false
+	}
+	if iat, err := mc.GetIssuedAt(); err == nil && iat != nil {
+		if life := exp.Sub(iat.Time); life > 0 && life <= maxLifetime {
+			return now.Add(life), true
+		}
+	}
+	return exp.Time, true
+}
+
 // JWTExpiry returns the "exp" of a JWT, if s is one and has it.
 func JWTExpiry(s string) (time.Time, bool) {
 	_, claims, err := DecodeJWT(s)

@@ -37,6 +37,11 @@ type LoginOptions struct {
 	// Page writes the page the browser shows after the callback; err is nil
 	// on success. A plain text page is written when it is nil.
 	Page func(w http.ResponseWriter, status int, err error)
+	// OnPaste, if set, receives (before OnURL is called) a function that
+	// completes the login with a redirect URL a person copied by hand from
+	// a browser that could not reach the loopback listener, such as one on
+	// another machine. See Paste.
+	OnPaste func(paste func(redirectURL string) error)
 }
 
 // ErrCallback is wrapped by every error about the loopback callback itself
@@ -76,11 +81,7 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) (*Token, error) {
 	}
 	authURL := oc.AuthCodeURL(state, params...)
 
-	type result struct {
-		tok *Token
-		err error
-	}
-	done := make(chan result, 1)
+	done := make(chan loginResult, 1)
 	var once sync.Once
 	page := opts.Page
 	if page == nil {
@@ -96,7 +97,7 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) (*Token, error) {
 			status, handled, tok, err := cb.handle(r, &once)
 			page(w, status, err)
 			if handled {
-				done <- result{tok, err}
+				done <- loginResult{tok, err}
 			}
 		}),
 	}
@@ -107,6 +108,9 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) (*Token, error) {
 		srv.Shutdown(sctx)
 	}()
 
+	if opts.OnPaste != nil {
+		opts.OnPaste(func(redirectURL string) error { return cb.paste(redirectURL, &once, done) })
+	}
 	if opts.OnURL != nil {
 		opts.OnURL(authURL)
 	}

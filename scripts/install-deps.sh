@@ -2,7 +2,9 @@
 # Installs what building and testing tokentray needs on Debian: the C
 # libraries Fyne's GLFW driver links, a headless desktop for the tests (Xvfb,
 # D-Bus, gnome-keyring, a StatusNotifier tray host), the peer and load tools
-# the benchmarks compare with, then the pinned npm provider and Go modules.
+# the benchmarks compare with, the tools the integration tests drive (git, and
+# zsh and fish for the completion scripts), then the pinned npm provider and
+# Go modules.
 # It installs only what is missing, so a warm machine pays a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +16,7 @@ apt_packages=(
   dbus dbus-daemon gnome-keyring libsecret-tools
   haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils
   nodejs npm oidc-agent wrk hyperfine
+  git zsh fish
 )
 
 missing=()

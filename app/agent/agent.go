@@ -38,6 +38,8 @@ type Options struct {
 	Now        func() time.Time
 	// OnChange is called after any profile's state changed (the tray redraws).
 	OnChange func()
+	// Sleep waits between the polls of a device login; nil uses a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Agent is a running agent.
@@ -57,6 +59,7 @@ type Agent struct {
 	mu       sync.RWMutex // guards cfg and sessions
 	cfg      *config.Config
 	sessions map[string]*session.Session
+	conns    connectors // each profile's auth client; guards itself
 }
 
 // Start loads the config, takes the one-agent-per-user lock, restores every
@@ -76,7 +79,7 @@ func Start(ctx context.Context, o Options) (*Agent, error) {
 	a := &Agent{o: o, log: o.Log, cfg: cfg, sessions: map[string]*session.Session{}}
 	a.hc = o.HTTPClient
 	if a.hc == nil {
-		a.hc = newHTTPClient()
+		a.hc = NewHTTPClient()
 	}
 	a.store = o.Store
 	if a.store == nil {
@@ -115,14 +118,6 @@ func Run(ctx context.Context, o Options) error {
 	return a.Close()
 }
 
-func newHTTPClient() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = http.ProxyFromEnvironment // HTTPS_PROXY/NO_PROXY; loopback is never proxied
-	tr.TLSHandshakeTimeout = 10 * time.Second
-	tr.ResponseHeaderTimeout = 30 * time.Second
-	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
-}
-
 func storeFor(cfg *config.Config, log *slog.Logger) (store.Store, error) {
 	if cfg.Store != "file" {
 		return store.Keyring{}, nil
@@ -137,7 +132,7 @@ func storeFor(cfg *config.Config, log *slog.Logger) (store.Store, error) {
 }
 
 func (a *Agent) listen(cfg *config.Config) error {
-	srv := &api.Server{Sessions: a, Info: a.info, Now: a.o.Now, Log: a.log, Reload: a.Reload, SetSecret: a.SetSecret}
+	srv := &api.Server{Sessions: a, Info: a.info, Now: a.o.Now, Log: a.log, Reload: a.Reload, Secrets: a}
 	os.Remove(a.socket) // stale from a crashed agent: we hold the lock, so it is ours to remove
 	ul, err := net.Listen("unix", a.socket)
 	if err != nil {
@@ -160,6 +155,7 @@ func (a *Agent) listen(cfg *config.Config) error {
 }
 
 func (a *Agent) newSession(p config.Profile) *session.Session {
+	p = p.Effective()
 	name := p.Name
 	lifetime := p.DefaultLifetime.Duration
 	br := a.o.Browser
@@ -174,7 +170,9 @@ func (a *Agent) newSession(p config.Profile) *session.Session {
 		Rand:            rand.Float64,
 		Log:             a.log,
 		DefaultLifetime: lifetime,
+		RefreshLifetime: p.RefreshLifetime.Duration,
 		OnChange:        a.changed,
+		Sleep:           a.o.Sleep,
 		Login: auth.LoginOptions{
 			RedirectPort: p.RedirectPort,
 			RedirectPath: p.RedirectPath,

@@ -8,21 +8,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/app/agent"
 	"github.com/tokentray/tokentray/app/api"
 	"github.com/tokentray/tokentray/internal/testprovider"
 )
 
-// TestDetailsSecretAndSubscribe covers what the tray and the windows use
-// beyond the CLI's API: change notifications, the token details (never a
-// token) and storing a client secret, both on the socket only.
-func TestDetailsSecretAndSubscribe(t *testing.T) {
+// TestDetailsAndSubscribe covers what the tray and the windows use beyond
+// the CLI's API: change notifications, and the token details (never a
+// token, on the socket only).
+func TestDetailsAndSubscribe(t *testing.T) {
 	p := testprovider.Start(t, testprovider.Options{})
 	profile := uniqueName("desk")
 	f := newFixture(t, p, profile)
 	a := f.start()
 	defer a.Close()
-	t.Cleanup(func() { f.store.Delete(context.Background(), agent.SecretAccount(profile)) })
 	cl := api.NewClient(a.Socket())
 	ctx := context.Background()
 
@@ -61,33 +59,14 @@ func TestDetailsSecretAndSubscribe(t *testing.T) {
 		}
 	}
 
-	if err := cl.SetSecret(ctx, profile, "s3cret-value"); err != nil {
-		t.Fatalf("SetSecret: %v", err)
+	// The details are not served on the TCP port.
+	resp, err := http.Get("http://" + a.TCPAddr() + "/v1/details/" + profile)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if v, err := f.store.Get(ctx, agent.SecretAccount(profile)); err != nil || v != "s3cret-value" {
-		t.Errorf("the keyring holds %q, %v; want the secret", v, err)
-	}
-	// The profile started over from the store: still logged in.
-	if _, err := cl.Token(ctx, profile, 0); err != nil {
-		t.Errorf("token after SetSecret: %v", err)
-	}
-	if err := cl.SetSecret(ctx, "nope", "x"); err == nil {
-		t.Error("SetSecret of an unknown profile: got no error")
-	}
-	if strings.Contains(f.logs.String(), "s3cret-value") {
-		t.Error("the secret is in the agent's log")
-	}
-
-	// Neither is served on the TCP port.
-	for _, path := range []string{"/v1/details/" + profile, "/v1/secret/" + profile} {
-		resp, err := http.Post("http://"+a.TCPAddr()+path, "application/json", strings.NewReader(`{"secret":"x"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusNotFound {
-			t.Errorf("TCP %s: got HTTP %d, want 404", path, resp.StatusCode)
-		}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("TCP /v1/details: got HTTP %d, want 404", resp.StatusCode)
 	}
 }
 

@@ -73,8 +73,8 @@ type Server struct {
 	Log      *slog.Logger
 	// Reload, if set, rereads the config (POST /v1/reload).
 	Reload func(ctx context.Context) error
-	// SetSecret, if set, stores a profile's client secret (POST /v1/secret).
-	SetSecret func(ctx context.Context, profile, secret string) error
+	// Secrets, if set, keeps client secrets and keys (/v1/secret, /v1/private-key).
+	Secrets Secrets
 }
 
 // SocketHandler serves every operation; it is mounted on the unix socket.
@@ -84,13 +84,18 @@ func (s *Server) SocketHandler() http.Handler {
 	mux.HandleFunc("GET /v1/status", s.status)
 	mux.HandleFunc("POST /v1/login/{profile}", s.login)
 	mux.HandleFunc("DELETE /v1/login/{profile}", s.cancelLogin)
+	mux.HandleFunc("POST /v1/login/{profile}/device", s.deviceLogin)
+	mux.HandleFunc("POST /v1/login/{profile}/callback", s.pasteLogin)
 	mux.HandleFunc("POST /v1/logout/{profile}", s.logout)
 	mux.HandleFunc("POST /v1/refresh/{profile}", s.refresh)
 	mux.HandleFunc("POST /v1/import/{profile}", s.importToken)
 	mux.HandleFunc("POST /v1/password/{profile}", s.password)
 	mux.HandleFunc("POST /v1/reload", s.reload)
-	mux.HandleFunc("GET /v1/details/{profile}", s.details)
 	mux.HandleFunc("POST /v1/secret/{profile}", s.setSecret)
+	mux.HandleFunc("DELETE /v1/secret/{profile}", s.deleteSecret)
+	mux.HandleFunc("POST /v1/private-key/{profile}", s.setPrivateKey)
+	mux.HandleFunc("DELETE /v1/private-key/{profile}", s.deletePrivateKey)
+	mux.HandleFunc("GET /v1/details/{profile}", s.details)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint")
 	})

@@ -41,6 +41,15 @@ var ErrNoTray = errors.New("no system tray host")
 // errUsage marks a usage error: exit status 2.
 var errUsage = errors.New("usage")
 
+// exitStatus ends tokentray with a status and no message of its own (exec
+// passes on its child's status; doctor says what failed before).
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// A command's run must define its flags and parse them before any side
+// effect: --help, `tokentray help COMMAND` and the shell completion run it
+// with -h to learn its flags.
 type command struct {
 	name, args, summary, example string
 	run                          func(c *cmdContext) error
@@ -49,12 +58,17 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"agent", "", "run the agent in the foreground, without a tray (for SSH sessions and servers)", "tokentray agent", runAgent},
-		{"login", "[PROFILE]", "log in: opens the browser at the provider (or --no-browser, --refresh-token-stdin, --username)", "tokentray login work", runLogin},
+		{"login", "[PROFILE]", "log in: opens the browser at the provider (or --no-browser, --device, --refresh-token-stdin, --username)", "tokentray login work", runLogin},
 		{"token", "[PROFILE]", "print the current access token", "curl -H \"Authorization: Bearer $(tokentray token work)\" https://api.example.com/", runToken},
 		{"status", "", "list the profiles and their state", "tokentray status", runStatus},
 		{"refresh", "[PROFILE]", "refresh a profile now", "tokentray refresh work", runRefresh},
 		{"logout", "[PROFILE]", "revoke the refresh token at the provider and delete it from the keyring", "tokentray logout work", runLogout},
+		{"secret", "set|set-key|delete PROFILE", "keep a profile's client secret (set, from standard input) or private key (set-key FILE) in the keyring", "tokentray secret set work < secret.txt", runSecret},
 		{"version", "", "print the version", "tokentray version", runVersion},
+		{"exec", "PROFILE [--] COMMAND [ARGS...]", "run a command with the token in its environment ($TOKEN, or --env NAME) and the token API's address in $TOKENTRAY_API", `tokentray exec work -- sh -c 'curl -H "Authorization: Bearer $TOKEN" https://api.example.com/'`, runExec},
+		{"git-credential", "get|store|erase", "git's credential helper: answers HTTPS git hosts in a profile's git_hosts with its token", "git config --global credential.https://git.example.com.helper '!tokentray git-credential'", runGitCredential},
+		{"doctor", "", "check the keyring, the tray host, the agent, its port, each profile's provider and the clock; exit status 0 when nothing is wrong", "tokentray doctor", runDoctor},
+		{"completion", "bash|zsh|fish", "print a shell completion script (commands, flags, profile names)", "source <(tokentray completion bash)", runCompletion},
 	}
 }
 
@@ -67,6 +81,8 @@ type cmdContext struct {
 	runtimeDir string
 	debug      bool
 	pending    []string // arguments after the command name, parsed by the command
+	args       []string // positional arguments, after parse
+	usage      func(w io.Writer)
 }
 
 func (c *cmdContext) client() *api.Client {
@@ -84,9 +100,12 @@ func Main(args []string, env Env) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, args, env)
+	var status exitStatus
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &status):
+		return int(status)
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):
@@ -100,6 +119,7 @@ func Main(args []string, env Env) int {
 
 func run(ctx context.Context, args []string, env Env) error {
 	name := ""
+	args = globalFlagsFirst(args)
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 		name, args = "help", args[1:]
 	} else if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -113,6 +133,15 @@ func run(ctx context.Context, args []string, env Env) error {
 		}
 		return runWithTray(c)
 	case "help":
+		if len(args) > 0 {
+			if cmd, ok := findCommand(args[0]); ok {
+				c := newCommandContext(ctx, env, cmd)
+				c.usage(env.Stdout)
+				return nil
+			}
+			usage(env.Stderr)
+			return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+		}
 		usage(env.Stdout)
 		return nil
 	case "ui":
@@ -124,18 +153,74 @@ func run(ctx context.Context, args []string, env Env) error {
 		c.fs.Parse(args)
 		return env.RunUI(ctx, c.fs.Args(), c.client())
 	}
-	for _, cmd := range commands() {
-		if cmd.name == name {
-			c := newContext(ctx, env, cmd.name)
-			c.fs.Usage = func() {
-				fmt.Fprintf(env.Stderr, "Usage: tokentray %s %s\n\n%s.\n\nExample:\n  %s\n\nFlags:\n", cmd.name, cmd.args, capital(cmd.summary), cmd.example)
-				c.fs.PrintDefaults()
-			}
-			return cmd.run(withArgs(c, args))
-		}
+	if cmd, ok := findCommand(name); ok {
+		return cmd.run(withArgs(newCommandContext(ctx, env, cmd), args))
 	}
 	usage(env.Stderr)
 	return fmt.Errorf("%w: unknown command %q", errUsage, name)
+}
+
+func findCommand(name string) (command, bool) {
+	for _, cmd := range commands() {
+		if cmd.name == name {
+			return cmd, true
+		}
+	}
+	return command{}, false
+}
+
+// newCommandContext returns the context of one command, whose usage names
+// the command, its summary, an example and its flags.
+func newCommandContext(ctx context.Context, env Env, cmd command) *cmdContext {
+	c := newContext(ctx, env, cmd.name)
+	c.usage = func(w io.Writer) {
+		fmt.Fprintf(w, "Usage: tokentray %s [FLAGS] %s\n\n%s.\n\nExample:\n  %s\n\nFlags:\n", cmd.name, cmd.args, capital(cmd.summary), cmd.example)
+		printFlags(w, c.fs)
+	}
+	return c
+}
+
+// printFlags lists a flag set the way people type the flags: --name.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, text := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		fmt.Fprintf(w, "%s\n        %s", line, text)
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" {
+			fmt.Fprintf(w, " (default %q)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
+}
+
+// globalFlagsFirst moves the command name before the flags every command
+// has, so that `tokentray --config FILE token work` works too (tools such
+// as git and kubectl are often configured that way).
+func globalFlagsFirst(args []string) []string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "-") {
+			if i == 0 {
+				return args
+			}
+			out := append([]string{a}, args[:i]...)
+			return append(out, args[i+1:]...)
+		}
+		switch strings.TrimLeft(a, "-") {
+		case "config", "runtime-dir":
+			i++ // the value
+		case "debug":
+		default:
+			if n, _, ok := strings.Cut(strings.TrimLeft(a, "-"), "="); ok && (n == "config" || n == "runtime-dir" || n == "debug") {
+				continue
+			}
+			return args // --help, or not a global flag: left as it is
+		}
+	}
+	return args
 }
 
 // withArgs stashes args for the command's own flag parsing.
@@ -146,7 +231,11 @@ func withArgs(c *cmdContext, args []string) *cmdContext {
 
 func newContext(ctx context.Context, env Env, name string) *cmdContext {
 	c := &cmdContext{ctx: ctx, env: env, fs: flag.NewFlagSet("tokentray "+name, flag.ContinueOnError)}
-	c.fs.SetOutput(env.Stderr)
+	// parse prints the usage itself: to standard output when asked for
+	// with --help, to standard error after a mistake.
+	c.fs.SetOutput(io.Discard)
+	c.fs.Usage = func() {}
+	c.usage = func(w io.Writer) { usage(w) }
 	def := env.Getenv("TOKENTRAY_CONFIG")
 	c.fs.StringVar(&c.configPath, "config", def, "config `file` (default $TOKENTRAY_CONFIG, else tokentray/config.toml in the user config dir)")
 	c.fs.StringVar(&c.runtimeDir, "runtime-dir", env.Getenv("TOKENTRAY_RUNTIME_DIR"), "the agent's private `dir` for its socket and lock (default $XDG_RUNTIME_DIR/tokentray)")
@@ -154,17 +243,53 @@ func newContext(ctx context.Context, env Env, name string) *cmdContext {
 	return c
 }
 
-// parse parses the pending arguments and checks the number of positional ones.
+// parse parses the pending arguments, flags before and after the positional
+// ones (`tokentray login work --no-browser`; "--" ends the flags), and
+// checks the number of positional ones.
 func (c *cmdContext) parse(args []string, maxArgs int) error {
-	if err := c.fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	pos, err := c.parseFlags(args, -1)
+	if err != nil {
+		return err
+	}
+	c.args = pos
+	if len(pos) > maxArgs {
+		c.usage(c.env.Stderr)
+		return fmt.Errorf("%w: too many arguments: %s", errUsage, strings.Join(pos, " "))
+	}
+	return c.defaults()
+}
+
+// parseFlags parses flags anywhere in args and returns the positional
+// arguments. After stopAfter positional arguments (or a "--") the rest is
+// returned as it is, flags or not; -1 means never.
+func (c *cmdContext) parseFlags(args []string, stopAfter int) ([]string, error) {
+	var pos []string
+	for {
+		if err := c.fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				c.usage(c.env.Stdout)
+				return nil, err
+			}
+			c.usage(c.env.Stderr)
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		rest := c.fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+		if len(pos) == stopAfter {
+			return append(pos, args...), nil
+		}
 	}
-	if c.fs.NArg() > maxArgs {
-		return fmt.Errorf("%w: too many arguments: %s", errUsage, strings.Join(c.fs.Args(), " "))
-	}
+}
+
+// defaults fills in what the flags left open.
+func (c *cmdContext) defaults() error {
 	if c.configPath == "" {
 		p, err := config.DefaultPath()
 		if err != nil {
@@ -186,7 +311,11 @@ Usage:
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-22s %s\n", c.name+" "+c.args, c.summary)
+		if label := c.name + " " + c.args; len(label) > 22 {
+			fmt.Fprintf(w, "  %s\n  %-22s %s\n", label, "", c.summary)
+		} else {
+			fmt.Fprintf(w, "  %-22s %s\n", label, c.summary)
+		}
 	}
 	fmt.Fprint(w, `
 Flags for every command:

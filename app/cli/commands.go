@@ -61,8 +61,8 @@ func explainConfig(err error, path string) error {
 // profileArg returns the profile named on the command line, or the only
 // profile there is.
 func (c *cmdContext) profileArg() (string, error) {
-	if c.fs.NArg() > 0 {
-		return c.fs.Arg(0), nil
+	if len(c.args) > 0 {
+		return c.args[0], nil
 	}
 	st, err := c.client().Status(c.ctx)
 	if err != nil {
@@ -82,7 +82,8 @@ func (c *cmdContext) profileArg() (string, error) {
 }
 
 func runLogin(c *cmdContext) error {
-	noBrowser := c.fs.Bool("no-browser", false, "print the login URL instead of opening a browser (for a browser on another machine)")
+	noBrowser := c.fs.Bool("no-browser", false, "print the login URL instead of opening a browser; for a browser on another machine, paste back the address it ends on")
+	device := c.fs.Bool("device", false, "log in with a code shown here and confirmed on any other device (RFC 8628; profiles with login = \"device\" do this by default)")
 	fromStdin := c.fs.Bool("refresh-token-stdin", false, "import a refresh token obtained elsewhere, read from standard input")
 	username := c.fs.String("username", "", "log in with this user name and a password (profiles with login = \"password\"); the password is asked for and never stored")
 	cancel := c.fs.Bool("cancel", false, "cancel the login under way")
@@ -109,16 +110,23 @@ func runLogin(c *cmdContext) error {
 		c.printf("Imported the refresh token for %s: %s\n", profile, st.Summary(time.Now()))
 		return nil
 	}
-	if p := c.localProfile(profile); *username != "" || (p != nil && p.Login == "password") {
+	p := c.localProfile(profile)
+	if *username != "" || (p != nil && p.Login == "password") {
 		return c.passwordLogin(cl, profile, *username, p)
 	}
-	err = cl.Login(c.ctx, profile, *noBrowser, func(u string) {
-		if *noBrowser {
-			c.errorf("Open this URL in a browser to log in to %s:\n\n  %s\n\nWaiting for the login to finish (Ctrl-C cancels)…\n", profile, u)
-			return
-		}
-		c.errorf("Opening the browser to log in to %s…\nIf no browser opens, visit:\n  %s\n", profile, u)
-	})
+	if p != nil && p.Login == "import" {
+		return fmt.Errorf("%w: profile %s has no browser login (login = \"import\"): hand it a refresh token with `tokentray login %s --refresh-token-stdin`", errUsage, profile, profile)
+	}
+	switch {
+	case *device || (p != nil && p.Login == "device" && !*noBrowser):
+		err = c.deviceLogin(cl, profile)
+	case *noBrowser:
+		err = c.noBrowserLogin(cl, profile)
+	default:
+		err = cl.Login(c.ctx, profile, false, func(u string) {
+			c.errorf("Opening the browser to log in to %s…\nIf no browser opens, visit:\n  %s\n", profile, u)
+		})
+	}
 	if c.ctx.Err() != nil {
 		ctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
 		defer stop()
@@ -144,15 +152,20 @@ func (c *cmdContext) printLoggedIn(cl *api.Client, profile string) error {
 	return nil
 }
 
-// localProfile reads the profile from the config file, for the login
-// method and user name; nil when the file cannot be read here.
+// localProfile reads the profile from the config file, with its preset
+// applied, for the login method and user name; nil when the file cannot be
+// read here.
 func (c *cmdContext) localProfile(name string) *config.Profile {
 	cfg, err := config.Load(c.configPath)
 	if err != nil {
 		return nil
 	}
-	p, _ := cfg.Profile(name)
-	return p
+	p, ok := cfg.Profile(name)
+	if !ok {
+		return nil
+	}
+	e := p.Effective()
+	return &e
 }
 
 func (c *cmdContext) passwordLogin(cl *api.Client, profile, user string, p *config.Profile) error {
@@ -201,15 +214,15 @@ func readSecret(r io.Reader) (string, error) {
 }
 
 func runToken(c *cmdContext) error {
-	format := c.fs.String("format", "raw", "output `format`: raw (the token), json (token, type, expiry, scope) or header (Authorization: Bearer …)")
+	format := c.fs.String("format", "raw", "output `format`: raw (the token), json (token, type, expiry, scope), header (Authorization: Bearer …) or exec-credential (a Kubernetes ExecCredential, for kubectl)")
 	minValid := c.fs.Duration("min-valid", 0, "refresh first if the token would expire within this `duration` (e.g. 60s)")
 	if err := c.parse(c.pending, 1); err != nil {
 		return err
 	}
 	switch *format {
-	case "raw", "json", "header":
+	case "raw", "json", "header", "exec-credential":
 	default:
-		return fmt.Errorf("%w: --format must be raw, json or header", errUsage)
+		return fmt.Errorf("%w: --format must be raw, json, header or exec-credential", errUsage)
 	}
 	profile, err := c.profileArg()
 	if err != nil {
@@ -226,6 +239,8 @@ func runToken(c *cmdContext) error {
 		return enc.Encode(t)
 	case "header":
 		c.printf("Authorization: %s %s\n", headerType(t.TokenType), t.AccessToken)
+	case "exec-credential":
+		return writeExecCredential(c.env.Stdout, t, c.env.Getenv("KUBERNETES_EXEC_INFO"))
 	default:
 		c.printf("%s\n", t.AccessToken)
 	}

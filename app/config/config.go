@@ -41,13 +41,15 @@ type Config struct {
 // Profile is one [[profile]]: a client at a provider.
 type Profile struct {
 	Name                  string            `toml:"name"`
-	Preset                string            `toml:"preset,omitempty"`
+	Preset                string            `toml:"preset,omitempty"`      // fills unset fields: see Effective
+	Domain                string            `toml:"domain,omitempty"`      // the preset's {domain}
+	APIVersion            string            `toml:"api_version,omitempty"` // the preset's {api_version}
 	Issuer                string            `toml:"issuer,omitempty"`
 	AuthorizationEndpoint string            `toml:"authorization_endpoint,omitempty"`
 	TokenEndpoint         string            `toml:"token_endpoint,omitempty"`
 	RevocationEndpoint    string            `toml:"revocation_endpoint,omitempty"`
 	DeviceEndpoint        string            `toml:"device_authorization_endpoint,omitempty"`
-	ClientID              string            `toml:"client_id"`
+	ClientID              string            `toml:"client_id,omitempty"`
 	Scopes                []string          `toml:"scopes"`
 	RedirectPort          int               `toml:"redirect_port,omitempty"`
 	RedirectPath          string            `toml:"redirect_path,omitempty"`
@@ -64,6 +66,25 @@ type Profile struct {
 	// DefaultLifetime is assumed for an access token whose lifetime the
 	// provider does not tell (no expires_in, not a JWT); "1h" if empty.
 	DefaultLifetime Duration `toml:"default_lifetime,omitempty"`
+	// AssertionAudience is the "aud" of private_key_jwt client assertions;
+	// the token endpoint when empty.
+	AssertionAudience []string `toml:"assertion_audience,omitempty"`
+	// RefreshLifetime is the documented rolling lifetime of the refresh
+	// token (Pagero: three years), assumed when the provider does not tell;
+	// every refresh starts it again.
+	RefreshLifetime Duration `toml:"refresh_lifetime,omitempty"`
+	// CAFile is a PEM bundle of extra CA certificates trusted for this
+	// profile's provider, on top of the system's (a company's own CA).
+	CAFile string `toml:"ca_file,omitempty"`
+	// TokenEnv is the environment variable `tokentray exec` puts the
+	// token in; "TOKEN" if empty.
+	TokenEnv string `toml:"token_env,omitempty"`
+	// GitHosts are the hosts (host or host:port) whose HTTPS git remotes
+	// `tokentray git-credential` answers with this profile's token.
+	GitHosts []string `toml:"git_hosts,omitempty"`
+	// GitUsername is the user name sent with the token to git hosts;
+	// "oauth2" if empty (GitHub wants "x-access-token").
+	GitUsername string `toml:"git_username,omitempty"`
 }
 
 // Duration is a time.Duration written as "90s", "1h".
@@ -170,7 +191,12 @@ func decodeProblems(name string, err error) []Problem {
 		var out []Problem
 		for _, e := range strict.Errors {
 			row, _ := e.Position()
-			out = append(out, Problem{File: name, Line: row, Key: keyString(e.Key()), Msg: "unknown key"})
+			msg := "unknown key"
+			if k := e.Key(); len(k) > 0 && k[len(k)-1] == "client_secret" {
+				// Never in a file: the keyring keeps it.
+				msg = "a client secret does not belong in the config file: store it in the keyring with `tokentray secret set PROFILE`"
+			}
+			out = append(out, Problem{File: name, Line: row, Key: keyString(e.Key()), Msg: msg})
 		}
 		return out
 	}
@@ -232,7 +258,18 @@ func (c *Config) validate(add func(key, format string, args ...any)) {
 			}
 			seen[p.Name] = i
 		}
-		if p.ClientID == "" {
+		// Everything below checks the profile as the agent will use it,
+		// with its preset applied.
+		e, presetProblems, broken := p.resolve()
+		for _, pp := range presetProblems {
+			add(k(pp.field), "%s", pp.msg)
+		}
+		if broken {
+			continue // what else is missing follows from the preset's problem
+		}
+		p = &e
+		checkClientAuth(e, func(f, format string, args ...any) { add(k(f), format, args...) })
+		if p.ClientID == "" && !clientIDOptional(e) {
 			add(k("client_id"), "missing")
 		}
 		if p.Issuer == "" && p.TokenEndpoint == "" {
@@ -272,7 +309,9 @@ func (c *Config) validate(add func(key, format string, args ...any)) {
 				add(k("extra_headers"), "%q is set by tokentray itself", h)
 			}
 		}
+		p.validateIntegrations(k, add)
 	}
+	c.validateGitHosts(add)
 }
 
 // checkURL accepts https URLs, and http only to a loopback host (demo and

@@ -21,6 +21,10 @@ var ErrLoginCancelled = errors.New("login cancelled")
 func (s *Session) Login(ctx context.Context, noBrowser bool, onURL func(string)) error {
 	s.mu.Lock()
 	pl := s.login
+	if pl != nil && pl.device {
+		s.mu.Unlock()
+		return s.otherLoginPending("device")
+	}
 	if pl == nil {
 		lctx, cancel := context.WithTimeoutCause(context.Background(), s.o.LoginTimeout,
 			fmt.Errorf("no answer from the browser within %v", s.o.LoginTimeout))
@@ -65,6 +69,7 @@ func (s *Session) runLogin(ctx context.Context, pl *pendingLogin, noBrowser bool
 		opts.Browser = nil
 	}
 	var once sync.Once
+	opts.OnPaste = func(f func(string) error) { pl.paste = f } // before OnURL closes urlSet
 	opts.OnURL = func(u string) { once.Do(func() { pl.url = u; close(pl.urlSet) }) }
 	err := s.loginWith(ctx, func(p Provider) (*auth.Token, error) { return p.Login(ctx, opts) })
 	if errors.Is(err, context.Canceled) {
@@ -97,6 +102,7 @@ func (s *Session) Import(ctx context.Context, refreshToken string) error {
 		s.mu.Lock()
 		s.tok, s.received, s.next = &auth.Token{RefreshToken: refreshToken}, now, now
 		s.state, s.reason, s.failures, s.retryAt, s.lastErr = Valid, "", 0, time.Time{}, ""
+		s.renewal, s.warned = "", false
 		s.mu.Unlock()
 	}
 	s.persist.Unlock()

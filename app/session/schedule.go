@@ -21,6 +21,9 @@ const (
 	// refreshes; the delay doubles per failure and resets on success.
 	backoffFloor   = time.Second
 	backoffCeiling = 5 * time.Minute
+	// minLifetime is the least a freshly received token is believed to
+	// live, so that one dead on arrival cannot start a refresh loop.
+	minLifetime = 10 * time.Second
 	// maxServeMargin caps how long before expiry a token stops being served.
 	maxServeMargin = 30 * time.Second
 )

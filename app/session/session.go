@@ -62,9 +62,17 @@ type Options struct {
 	RefreshTimeout time.Duration
 	// LoginTimeout bounds a browser login; 5 min when zero.
 	LoginTimeout time.Duration
+	// RefreshLifetime is the refresh token's documented rolling lifetime,
+	// assumed when the provider tells none; every refresh renews it.
+	RefreshLifetime time.Duration
+	// RefreshWarning is how long before the refresh token expires a warning
+	// is logged (once); RefreshWarnWithin when zero.
+	RefreshWarning time.Duration
 	// Login is the template of a browser login: redirect port and path, the
 	// browser, the page shown after the callback.
 	Login auth.LoginOptions
+	// Sleep waits between the polls of a device login; nil uses a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
 	// OnChange is called, outside any lock, after the state changed.
 	OnChange func()
 }
@@ -90,7 +98,10 @@ type Session struct {
 	retryAt     time.Time // no new refresh before this after a failure
 	flight      *flight   // the refresh under way, if any
 	login       *pendingLogin
-	gen         int // bumped by login and logout: a refresh of an older grant is discarded
+	gen         int    // bumped by login and logout: a refresh of an older grant is discarded
+	renewal     string // whether refreshing renews the refresh token: renewRolling, renewFixed or unknown
+	warned      bool   // the refresh token's coming expiry has been logged
+	misconfig   bool   // login is required because the client's credentials were refused
 	timer       *time.Timer
 	closed      bool
 }
@@ -104,8 +115,11 @@ type pendingLogin struct {
 	done   chan struct{}
 	err    error
 	url    string
-	urlSet chan struct{}
+	urlSet chan struct{} // closed once url (browser) or code (device) is set
 	cancel context.CancelFunc
+	device bool       // a device login (RFC 8628), not a browser one
+	code   DeviceCode // the device login's code
+	paste  func(redirectURL string) error
 }
 
 // New returns a Session in state LoggedOut; call Restore to load what the
@@ -129,6 +143,9 @@ func New(o Options) *Session {
 	if o.Rand == nil {
 		o.Rand = func() float64 { return 0.5 }
 	}
+	if o.RefreshWarning == 0 {
+		o.RefreshWarning = RefreshWarnWithin
+	}
 	o.Log = o.Log.With("profile", o.Name)
 	return &Session{o: o, state: LoggedOut}
 }
@@ -145,14 +162,15 @@ func (s *Session) Restore(ctx context.Context) error {
 	s.mu.Lock()
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		s.state, s.tok = LoggedOut, nil
+		s.state, s.tok, err = LoggedOut, nil, nil // never logged in: nothing to report
 	case err != nil:
 		s.state, s.reason = Unavailable, err.Error()
 	case rec.LoginRequired != "":
-		s.state, s.reason, s.tok = LoginRequired, rec.LoginRequired, nil
+		s.state, s.reason, s.tok, s.misconfig = LoginRequired, rec.LoginRequired, nil, rec.Misconfigured
 	default:
-		s.state, s.reason = Valid, ""
+		s.state, s.reason, s.renewal = Valid, "", rec.RefreshRenewal
 		s.setTokenLocked(rec.token(), rec.Received)
+		s.checkRefreshExpiryLocked(s.now())
 	}
 	s.scheduleLocked()
 	s.mu.Unlock()
@@ -301,7 +319,8 @@ func (s *Session) refresh(ctx context.Context, gen int) error {
 		}
 		// Keep the refused token beside the reason, so that the state
 		// survives a restart and logout can still revoke it.
-		if serr := s.save(ctx, record{RefreshToken: rt, LoginRequired: err.Error(), Received: now}); serr != nil {
+		rec := record{RefreshToken: rt, LoginRequired: err.Error(), Misconfigured: auth.KindOf(err) == auth.Misconfigured, Received: now}
+		if serr := s.save(ctx, rec); serr != nil {
 			s.o.Log.Error("saving login-required state", "err", serr)
 		}
 		s.o.Log.Warn("refresh refused; login required", "err", err)
@@ -315,6 +334,7 @@ func (s *Session) refresh(ctx context.Context, gen int) error {
 	switch auth.KindOf(err) {
 	case auth.LoginRequired, auth.Misconfigured:
 		s.state, s.reason, s.tok, s.failures, s.retryAt = LoginRequired, err.Error(), nil, 0, time.Time{}
+		s.misconfig = auth.KindOf(err) == auth.Misconfigured
 	default:
 		s.failures++
 		s.retryAt = now.Add(backoff(s.failures, s.o.Rand()))
@@ -331,22 +351,36 @@ func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how stri
 	if tok.Expiry.IsZero() {
 		tok.Expiry, tok.ExpirySource = now.Add(s.o.DefaultLifetime), "default"
 	}
+	if !tok.Expiry.After(now) {
+		// Already dead by our clock when it arrives: the clocks disagree (a JWT
+		// exp without iat) or the provider is broken. Refreshing at once would
+		// only loop; believe the issuer for a short while and say so.
+		s.o.Log.Warn("the provider's token expires before it arrives; is the clock skewed?", "expiry_source", tok.ExpirySource)
+		tok.Expiry = now.Add(minLifetime)
+	}
 	// Whole seconds, rounded down: the API reports expires_at in seconds, and
 	// a token must never be served whose reported expiry has passed.
 	tok.Expiry = tok.Expiry.Truncate(time.Second)
 	if tok.RefreshToken == "" {
 		return &Error{Code: "no_refresh_token", Message: "the provider issued no refresh token (ask for the offline_access scope, or allow the refresh_token grant for this client)"}
 	}
+	renewal := s.refreshExpiry(tok, now, how == "refresh")
 	s.persist.Lock()
 	defer s.persist.Unlock()
 	if !s.isGen(gen) {
 		return errors.New("the grant changed while refreshing")
 	}
-	saveErr := s.save(ctx, recordOf(tok, now))
+	rec := recordOf(tok, now)
+	rec.RefreshRenewal = renewal
+	saveErr := s.save(ctx, rec)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if how != "refresh" {
+		s.warned = false // a new grant is worth its own warning
+	}
 	s.setTokenLocked(tok, now)
-	s.state, s.reason = Valid, ""
+	s.state, s.reason, s.renewal, s.misconfig = Valid, "", renewal, false
+	s.checkRefreshExpiryLocked(now)
 	s.failures, s.retryAt = 0, time.Time{}
 	s.scheduleLocked()
 	s.lastRefresh = now
@@ -416,6 +450,7 @@ func (s *Session) tick() {
 		return
 	}
 	now := s.now()
+	s.checkRefreshExpiryLocked(now)
 	due := s.next
 	if s.failures > 0 {
 		due = s.retryAt
@@ -460,6 +495,7 @@ type Status struct {
 	ExpiresAt        time.Time      `json:"expires_at,omitzero"`
 	ExpirySource     string         `json:"expiry_source,omitempty"`
 	RefreshExpiresAt time.Time      `json:"refresh_expires_at,omitzero"`
+	RefreshRolling   bool           `json:"refresh_rolling,omitempty"` // every refresh renews RefreshExpiresAt
 	NextRefresh      time.Time      `json:"next_refresh,omitzero"`
 	LastRefresh      time.Time      `json:"last_refresh,omitzero"`
 	LastError        string         `json:"last_error,omitempty"`
@@ -478,6 +514,7 @@ func (s *Session) Status() Status {
 	if s.tok != nil {
 		st.ExpiresAt, st.ExpirySource, st.RefreshExpiresAt, st.Scope, st.Extra =
 			s.tok.Expiry, s.tok.ExpirySource, s.tok.RefreshExpiry, s.tok.Scope, s.tok.Extra
+		st.RefreshRolling = s.renewal == renewRolling && !s.tok.RefreshExpiry.IsZero()
 		st.NextRefresh = s.next
 		if s.failures > 0 {
 			st.NextRefresh = s.retryAt
@@ -505,6 +542,10 @@ type record struct {
 	Extra         map[string]any `json:"extra,omitempty"`
 	Received      time.Time      `json:"received"`
 	LoginRequired string         `json:"login_required,omitempty"`
+	// Misconfigured says the login was required because the client's own
+	// credentials were refused: RefreshToken may still be good (Resume).
+	Misconfigured  bool   `json:"misconfigured,omitempty"`
+	RefreshRenewal string `json:"refresh_renewal,omitempty"`
 }
 
 func recordOf(t *auth.Token, received time.Time) record {

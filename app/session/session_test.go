@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -439,6 +440,55 @@ func TestLogoutDiscardsALateRefresh(t *testing.T) {
 		}
 		if _, err := st.Get(context.Background(), "work"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("store after logout and a late refresh: got %v, want not found", err)
+		}
+	})
+}
+
+func TestTokenDeadOnArrivalDoesNotLoop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, p, _ := loggedIn(t, -time.Hour) // every token "expired an hour ago" by our clock
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		// One refresh per ¾ of minLifetime, not a storm.
+		limit := int32(time.Minute/(minLifetime*3/4)) + 1
+		if n := p.calls.Load(); n > limit {
+			t.Errorf("got %d refreshes in a minute, want at most %d", n, limit)
+		}
+		if _, err := s.Token(context.Background(), 0); err != nil {
+			t.Errorf("Token: %v", err)
+		}
+	})
+}
+
+func TestLoginTimesOut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		st := &memStore{}
+		s := New(Options{Name: "work", Store: st, LoginTimeout: 5 * time.Minute,
+			Connect: func(context.Context) (Provider, error) { return waitingLogin{&fakeProvider{}}, nil }})
+		defer s.Close()
+		err := s.Login(context.Background(), true, nil)
+		if err == nil || !strings.Contains(err.Error(), "no answer from the browser within 5m0s") {
+			t.Fatalf("got %v, want the login timeout", err)
+		}
+		if st := s.Status(); st.LoginPending || st.State != LoggedOut {
+			t.Errorf("after the timeout: got %+v, want logged out and nothing pending", st)
+		}
+	})
+}
+
+// waitingLogin is a browser nobody ever finishes.
+type waitingLogin struct{ *fakeProvider }
+
+func (waitingLogin) Login(ctx context.Context, _ auth.LoginOptions) (*auth.Token, error) {
+	<-ctx.Done()
+	return nil, fmt.Errorf("auth: login: %w", context.Cause(ctx))
+}
+
+func TestShortTokenIsNotStretched(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, _, _ := loggedIn(t, 4*time.Second)
+		if got := s.Status().ExpiresAt.Sub(time.Now()); got != 4*time.Second {
+			t.Errorf("a 4 s token: got expiry in %v, want 4s (never later than the provider says)", got)
 		}
 	})
 }

@@ -31,11 +31,21 @@ func (s Status) Summary(now time.Time) string {
 		out = string(s.State)
 	}
 	if (s.State == Valid || s.State == Refreshing) && s.LastError != "" {
-		out += fmt.Sprintf("; last refresh failed (%d tries): %s", s.Failures, s.LastError)
+		if s.Failures > 0 {
+			out += fmt.Sprintf("; last refresh failed (%d tries): %s", s.Failures, s.LastError)
+		} else {
+			out += "; warning: " + s.LastError // e.g. the refresh worked but the keyring did not save it
+		}
 	}
 	if !s.RefreshExpiresAt.IsZero() && s.State != LoggedOut && s.State != LoginRequired {
-		if left := s.RefreshExpiresAt.Sub(now); left < 14*24*time.Hour {
-			out += fmt.Sprintf("; login needed in %s", Human(left))
+		if left := s.RefreshExpiresAt.Sub(now); left < RefreshWarnWithin {
+			if s.RefreshRolling {
+				// Every refresh renews it: only an agent that stops for
+				// that long loses the login.
+				out += fmt.Sprintf("; login needed if the agent is off for %s", Human(left))
+			} else {
+				out += fmt.Sprintf("; login needed in %s", Human(left))
+			}
 		}
 	}
 	if s.LoginPending {

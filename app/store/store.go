@@ -35,22 +35,21 @@ type Keyring struct {
 
 // Get reads an item.
 func (k Keyring) Get(ctx context.Context, account string) (string, error) {
+	// The value travels with the result: after a timeout the abandoned call
+	// may still finish, and must not write anything the caller reads.
 	var v string
-	err := k.do(ctx, "read", func() (err error) {
-		v, err = keyring.Get(Service, account)
-		return err
-	})
+	err := k.do(ctx, "read", func() (string, error) { return keyring.Get(Service, account) }, &v)
 	return v, err
 }
 
 // Set writes an item, replacing any previous value in one step.
 func (k Keyring) Set(ctx context.Context, account, secret string) error {
-	return k.do(ctx, "save", func() error { return keyring.Set(Service, account, secret) })
+	return k.do(ctx, "save", func() (string, error) { return "", keyring.Set(Service, account, secret) }, nil)
 }
 
 // Delete removes an item; deleting a missing item is not an error.
 func (k Keyring) Delete(ctx context.Context, account string) error {
-	err := k.do(ctx, "delete", func() error { return keyring.Delete(Service, account) })
+	err := k.do(ctx, "delete", func() (string, error) { return "", keyring.Delete(Service, account) }, nil)
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	}
@@ -59,26 +58,37 @@ func (k Keyring) Delete(ctx context.Context, account string) error {
 
 // do runs f in a goroutine and gives up at the deadline (cli/cli's
 // internal/keyring does the same): go-keyring has no context, and D-Bus
-// calls to a wedged Secret Service are reported to hang.
-func (k Keyring) do(ctx context.Context, what string, f func() error) error {
+// calls to a wedged Secret Service are reported to hang. f's value is
+// stored in out (when not nil) only if it arrives in time.
+func (k Keyring) do(ctx context.Context, what string, f func() (string, error), out *string) error {
 	timeout := k.Timeout
 	if timeout == 0 {
 		timeout = 5 * time.Second
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	ch := make(chan error, 1)
-	go func() { ch <- f() }()
+	type result struct {
+		v   string
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := f()
+		ch <- result{v, err}
+	}()
 	select {
-	case err := <-ch:
+	case r := <-ch:
 		switch {
-		case err == nil:
+		case r.err == nil:
+			if out != nil {
+				*out = r.v
+			}
 			return nil
-		case errors.Is(err, keyring.ErrNotFound):
+		case errors.Is(r.err, keyring.ErrNotFound):
 			return ErrNotFound
 		default:
 			// go-keyring's errors name the D-Bus failure, never the secret.
-			return fmt.Errorf("keyring: %s: %w", what, err)
+			return fmt.Errorf("keyring: %s: %w", what, r.err)
 		}
 	case <-ctx.Done():
 		return fmt.Errorf("keyring: %s: no answer from the OS keyring within %v (is the Secret Service running and unlocked?): %w", what, timeout, ctx.Err())

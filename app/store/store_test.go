@@ -56,9 +56,13 @@ func TestKeyringDeadline(t *testing.T) {
 	k := Keyring{Timeout: 50 * time.Millisecond}
 	block := make(chan struct{})
 	defer close(block)
-	err := k.do(context.Background(), "read", func() error { <-block; return nil })
+	var got string
+	err := k.do(context.Background(), "read", func() (string, error) { <-block; return "late", nil }, &got)
 	if err == nil || !strings.Contains(err.Error(), "no answer from the OS keyring") {
 		t.Fatalf("got %v, want a deadline error", err)
+	}
+	if got != "" {
+		t.Errorf("a value that came too late was kept: %q", got)
 	}
 }
 

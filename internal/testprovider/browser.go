@@ -68,7 +68,30 @@ func (b *Browser) Browse(rawURL string) error {
 	if err != nil {
 		return fmt.Errorf("testprovider: browse: %w", err)
 	}
-	return b.run(req, "")
+	return b.run(req, "", b.deliver)
+}
+
+// RedirectURL goes through the provider's pages like Browse but stops
+// where Browse would send the answer to the client: it returns that URL
+// (code and state in its query) without requesting it, as a browser on
+// another machine would show it under "unable to connect".
+func (b *Browser) RedirectURL(rawURL string) (string, error) {
+	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
+	if err != nil {
+		return "", fmt.Errorf("testprovider: redirect URL: %w", err)
+	}
+	var final string
+	err = b.run(req, "", func(r *http.Request) error {
+		if r.Method != http.MethodGet {
+			return fmt.Errorf("testprovider: redirect URL: the answer is a %s (form_post), not an address", r.Method)
+		}
+		final = r.URL.String()
+		return nil
+	})
+	if err == nil && final == "" {
+		err = fmt.Errorf("testprovider: redirect URL: the flow did not leave the provider")
+	}
+	return final, err
 }
 
 // URLs returns the URLs Browse was given, oldest first.
@@ -97,13 +120,13 @@ func (b *Browser) ApproveDevice(userCode string) error {
 	if err != nil {
 		return fmt.Errorf("testprovider: approve device: %w", err)
 	}
-	return b.run(req, userCode)
+	return b.run(req, userCode, b.deliver)
 }
 
 // run follows one flow from req until it leaves the provider or ends at
 // the device flow's success page. userCode is what to type into a device
-// code form, if one comes up.
-func (b *Browser) run(req *http.Request, userCode string) error {
+// code form, if one comes up; deliver sends the final request to the client.
+func (b *Browser) run(req *http.Request, userCode string, deliver func(*http.Request) error) error {
 	codeEntered := false
 	for range maxSteps {
 		resp, err := b.hc.Do(req)
@@ -126,7 +149,7 @@ func (b *Browser) run(req *http.Request, userCode string) error {
 				return fmt.Errorf("testprovider: browser: %w", err)
 			}
 			if !b.p.owns(loc) {
-				return b.deliver(req)
+				return deliver(req)
 			}
 
 		case resp.StatusCode == http.StatusOK:
@@ -161,7 +184,7 @@ func (b *Browser) run(req *http.Request, userCode string) error {
 			}
 			if !b.p.owns(req.URL) {
 				// response_mode=form_post: the form goes to the client.
-				return b.deliver(req)
+				return deliver(req)
 			}
 
 		default:

@@ -566,10 +566,11 @@ func (s *Settings) saveProfile() {
 			return "", fmt.Errorf("saved, but the agent refused the config: %w", err)
 		}
 		if secret != "" && model.NeedsSecret(p.ClientAuth) {
-			if err := s.env.API.SetSecret(ctx, p.Name, secret); err != nil {
+			res, err := s.env.API.SetSecret(ctx, p.Name, secret)
+			if err != nil {
 				return "", fmt.Errorf("saved, but the client secret could not be stored in the keyring: %w", err)
 			}
-			return "secret", nil
+			return "secret " + res.Note, nil
 		}
 		return "", nil
 	}, func(what string, err error) {
@@ -578,8 +579,11 @@ func (s *Settings) saveProfile() {
 			return
 		}
 		msg := "Saved; the agent runs on the new config."
-		if what == "secret" {
+		if note, ok := strings.CutPrefix(what, "secret "); ok {
 			msg = "Saved; the client secret is in the keyring and the agent runs on the new config."
+			if note != "" {
+				msg += " " + note + "."
+			}
 			s.entries[model.FSecret].SetText("")
 		}
 		if renamed != "" {

@@ -37,7 +37,7 @@ type API interface {
 	Refresh(ctx context.Context, profile string) (session.Status, error)
 	Logout(ctx context.Context, profile string) (session.LogoutResult, error)
 	Reload(ctx context.Context) error
-	SetSecret(ctx context.Context, profile, secret string) error
+	SetSecret(ctx context.Context, profile, secret string) (api.SecretResponse, error)
 }
 
 // ConfigFile reads and writes the agent's config file.

@@ -83,7 +83,7 @@ func (f *fakeAPI) Logout(_ context.Context, p string) (session.LogoutResult, err
 	return session.LogoutResult{}, nil
 }
 func (f *fakeAPI) Reload(context.Context) error { f.rec("reload"); return nil }
-func (f *fakeAPI) SetSecret(_ context.Context, p, s string) error {
+func (f *fakeAPI) SetSecret(_ context.Context, p, s string) (api.SecretResponse, error) {
 	f.rec("secret " + p)
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -91,7 +91,7 @@ func (f *fakeAPI) SetSecret(_ context.Context, p, s string) error {
 		f.secrets = map[string]string{}
 	}
 	f.secrets[p] = s
-	return nil
+	return api.SecretResponse{Stored: true}, nil
 }
 
 // memFile is a config file in memory that keeps what Save wrote as TOML.

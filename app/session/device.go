@@ -1,0 +1,150 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tokentray/tokentray/auth"
+)
+
+// DeviceProvider is what a device login needs of the protocol;
+// *auth.Client has it. A Provider without it cannot do device logins.
+type DeviceProvider interface {
+	DeviceAuthorize(ctx context.Context) (*auth.DeviceAuthorization, error)
+	PollDevice(ctx context.Context, da *auth.DeviceAuthorization, sleep func(context.Context, time.Duration) error) (*auth.Token, error)
+}
+
+// DeviceCode is what a person needs to confirm a device login: the code
+// and where to enter it. It holds no secret (the device code stays inside).
+type DeviceCode struct {
+	UserCode                string    `json:"user_code"`
+	VerificationURI         string    `json:"verification_uri"`
+	VerificationURIComplete string    `json:"verification_uri_complete,omitempty"`
+	ExpiresAt               time.Time `json:"expires_at,omitzero"`
+}
+
+// LoginDevice runs a device login (RFC 8628), or joins the one under way:
+// onCode, if set, receives the code to show as soon as the provider gave
+// it. It ends when the person confirms or declines, the code expires, or
+// CancelLogin; like Login it outlives ctx. A browser login under way is
+// not joined: that is an error.
+func (s *Session) LoginDevice(ctx context.Context, onCode func(DeviceCode)) error {
+	s.mu.Lock()
+	pl := s.login
+	if pl != nil && !pl.device {
+		s.mu.Unlock()
+		return s.otherLoginPending("browser")
+	}
+	if pl == nil {
+		// The code's own expiry ends the polling; the context is for cancelling.
+		lctx, cancel := context.WithCancel(context.Background())
+		pl = &pendingLogin{done: make(chan struct{}), urlSet: make(chan struct{}), cancel: cancel, device: true}
+		s.login = pl
+		go s.runDeviceLogin(lctx, pl)
+	}
+	s.mu.Unlock()
+	s.changed()
+	if onCode != nil {
+		select {
+		case <-pl.urlSet:
+			onCode(pl.code)
+		case <-pl.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	select {
+	case <-pl.done:
+		return pl.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Session) runDeviceLogin(ctx context.Context, pl *pendingLogin) {
+	defer pl.cancel()
+	err := s.loginWith(ctx, func(p Provider) (*auth.Token, error) {
+		dp, ok := p.(DeviceProvider)
+		if !ok {
+			return nil, &Error{Code: "not_supported", Message: fmt.Sprintf("profile %q cannot do a device login", s.o.Name)}
+		}
+		actx, cancel := context.WithTimeout(ctx, s.o.RefreshTimeout)
+		da, err := dp.DeviceAuthorize(actx)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		pl.code = DeviceCode{UserCode: da.UserCode, VerificationURI: da.VerificationURI,
+			VerificationURIComplete: da.VerificationURIComplete, ExpiresAt: da.ExpiresAt.UTC().Truncate(time.Second)}
+		close(pl.urlSet)
+		s.o.Log.Info("device login: waiting for the code to be confirmed", "verification_uri", da.VerificationURI, "expires_at", da.ExpiresAt.Format(time.RFC3339))
+		return dp.PollDevice(ctx, da, s.o.Sleep)
+	})
+	if errors.Is(err, context.Canceled) {
+		err = ErrLoginCancelled
+	}
+	s.mu.Lock()
+	s.login = nil
+	pl.err = err
+	s.mu.Unlock()
+	close(pl.done)
+	s.changed()
+}
+
+// PendingDevice returns the code of the device login under way, if any
+// (the tray shows it).
+func (s *Session) PendingDevice() (DeviceCode, bool) {
+	s.mu.Lock()
+	pl := s.login
+	s.mu.Unlock()
+	if pl == nil || !pl.device {
+		return DeviceCode{}, false
+	}
+	select {
+	case <-pl.urlSet:
+		return pl.code, true
+	default:
+		return DeviceCode{}, false
+	}
+}
+
+// PasteLogin completes the browser login under way with the address a
+// person copied from a browser that could not reach the loopback redirect
+// (a browser on another machine). The address gets the checks of a real
+// callback; one that does not belong to this login is refused and the
+// login stays pending. On success it returns once the new grant is saved.
+func (s *Session) PasteLogin(ctx context.Context, redirectURL string) error {
+	s.mu.Lock()
+	pl := s.login
+	s.mu.Unlock()
+	if pl == nil {
+		return &Error{Code: "no_login", Message: fmt.Sprintf("no login is under way for %q: start one with `tokentray login %s --no-browser`", s.o.Name, s.o.Name)}
+	}
+	if pl.device {
+		return &Error{Code: "no_login", Message: fmt.Sprintf("the login under way for %q is a device login: it needs no pasted address", s.o.Name)}
+	}
+	select {
+	case <-pl.urlSet:
+	case <-pl.done:
+		return &Error{Code: "no_login", Message: fmt.Sprintf("the login for %q has just ended", s.o.Name)}
+	}
+	if pl.paste == nil {
+		return &Error{Code: "no_login", Message: fmt.Sprintf("the login under way for %q does not take pasted addresses", s.o.Name)}
+	}
+	if err := pl.paste(redirectURL); err != nil {
+		return err
+	}
+	select {
+	case <-pl.done:
+		return pl.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// otherLoginPending says that a login of another kind is under way.
+func (s *Session) otherLoginPending(kind string) error {
+	return &Error{Code: "login_pending", Message: fmt.Sprintf("a %s login is under way for %q: finish it, or cancel it with `tokentray login %s --cancel`", kind, s.o.Name, s.o.Name)}
+}
