@@ -286,7 +286,10 @@ func TestValidate(t *testing.T) {
 		{"secret for a new confidential client", func(d *Draft) { d.ClientAuth = "client_secret_basic" }, true, nil, []string{FSecret}},
 		{"an existing one keeps its stored secret", func(d *Draft) { d.ClientAuth = "client_secret_basic" }, false, nil, nil},
 		{"secret given", func(d *Draft) { d.ClientAuth = "client_secret_post"; d.Secret = "s" }, true, nil, nil},
-		{"key file", func(d *Draft) { d.ClientAuth = "private_key_jwt" }, false, nil, []string{FPrivateKeyFile}},
+		{"a key may come from the keyring", func(d *Draft) { d.ClientAuth = "private_key_jwt" }, false, nil, nil},
+		{"a preset decides the client auth", func(d *Draft) { d.Preset = "pagero"; d.Issuer = "" }, true, nil, []string{FSecret}},
+		{"a preset that needs a domain", func(d *Draft) { d.Preset = "veeam"; d.Issuer = ""; d.Scopes = "" }, false, nil, []string{FScopes, FPreset}},
+		{"a preset with its domain needs no scope", func(d *Draft) { d.Preset = "veeam"; d.Domain = "b.example.com"; d.Issuer = ""; d.Scopes = "" }, false, nil, nil},
 		{"unknown method", func(d *Draft) { d.ClientAuth = "magic" }, false, nil, []string{FClientAuth}},
 		{"password login needs no scope", func(d *Draft) { d.Login = "password"; d.Scopes = "" }, false, nil, nil},
 	}
@@ -296,7 +299,7 @@ func TestValidate(t *testing.T) {
 			tt.edit(&d)
 			probs := Validate(d, tt.others, tt.isNew)
 			var got []string
-			for _, k := range []string{FName, FIssuer, FAuthorizationEndpoint, FTokenEndpoint, FClientID, FScopes, FClientAuth, FRedirectPort, FDefaultLifetime, FSecret, FPrivateKeyFile} {
+			for _, k := range []string{FName, FIssuer, FAuthorizationEndpoint, FTokenEndpoint, FClientID, FScopes, FClientAuth, FRedirectPort, FDefaultLifetime, FSecret, FPrivateKeyFile, FPreset, FDomain} {
 				if probs[k] != "" {
 					got = append(got, k)
 				}
@@ -331,14 +334,14 @@ func TestPresetsAndDiscovery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.TokenEndpoint != "https://backup.example.com:9419/api/oauth2/token" || d.Dialect != "veeam" || d.Login != "password" || d.Scopes != "" || d.Preset != "veeam" {
+	if d.TokenEndpoint != "https://backup.example.com:9419/api/oauth2/token" || d.Dialect != "veeam" || d.Login != "password" || d.Scopes != "" || d.Preset != "veeam" || d.Domain != "backup.example.com:9419" {
 		t.Errorf("veeam preset: got %+v", d)
 	}
 	if _, err := ApplyPreset(NewDraft(), "veeam", nil); err == nil {
 		t.Error("veeam preset without a domain: got no error")
 	}
 	d, _ = ApplyPreset(NewDraft(), "veeam-v1", map[string]string{"domain": "b.example.com", "api_version": "1.2-rev1"})
-	if d.ExtraHeaders["x-api-version"] != "1.2-rev1" {
+	if d.ExtraHeaders["x-api-version"] != "1.2-rev1" || d.APIVersion != "1.2-rev1" {
 		t.Errorf("veeam-v1 header: got %v", d.ExtraHeaders)
 	}
 	d, _ = ApplyPreset(NewDraft(), "pagero", nil)

@@ -26,7 +26,9 @@ type Draft struct {
 	RedirectPort, RedirectPath, Browser    string
 	PrivateKeyFile, KeyID, DefaultLifetime string
 	RefreshScope                           string
-	ExtraHeaders                           map[string]string
+	// Domain and APIVersion fill a preset's {domain} and {api_version}.
+	Domain, APIVersion string
+	ExtraHeaders       map[string]string
 	// Secret is a client secret typed in the form, for the keyring; empty
 	// keeps the one stored.
 	Secret string
@@ -59,6 +61,9 @@ const (
 	FKeyID                 = "key_id"
 	FDefaultLifetime       = "default_lifetime"
 	FRefreshScope          = "refresh_scope"
+	FPreset                = "preset"
+	FDomain                = "domain"
+	FAPIVersion            = "api_version"
 	FSecret                = "secret"
 )
 
@@ -70,7 +75,7 @@ func DraftOf(p config.Profile) Draft {
 		ClientID: p.ClientID, Scopes: strings.Join(p.Scopes, " "), ClientAuth: p.ClientAuth,
 		Dialect: p.Dialect, Login: p.Login, Username: p.Username, RedirectPath: p.RedirectPath,
 		Browser: p.Browser, PrivateKeyFile: p.PrivateKeyFile, KeyID: p.KeyID, RefreshScope: p.RefreshScope,
-		ExtraHeaders: maps.Clone(p.ExtraHeaders)}
+		Domain: p.Domain, APIVersion: p.APIVersion, ExtraHeaders: maps.Clone(p.ExtraHeaders)}
 	if p.RedirectPort != 0 {
 		d.RedirectPort = strconv.Itoa(p.RedirectPort)
 	}
@@ -98,6 +103,7 @@ func (d Draft) Profile() (config.Profile, map[string]string) {
 	p.ClientID, p.ClientAuth, p.Dialect, p.Login = t(d.ClientID), t(d.ClientAuth), t(d.Dialect), t(d.Login)
 	p.Username, p.RedirectPath, p.Browser = t(d.Username), t(d.RedirectPath), t(d.Browser)
 	p.PrivateKeyFile, p.KeyID, p.RefreshScope = t(d.PrivateKeyFile), t(d.KeyID), t(d.RefreshScope)
+	p.Domain, p.APIVersion = t(d.Domain), t(d.APIVersion)
 	p.ExtraHeaders = maps.Clone(d.ExtraHeaders)
 	if len(p.ExtraHeaders) == 0 {
 		p.ExtraHeaders = nil
@@ -166,13 +172,13 @@ func Validate(d Draft, others []string, isNew bool) map[string]string {
 			problems[FName] = fmt.Sprintf("%q is already the name of another profile", p.Name)
 		}
 	}
-	if isNew && p.ClientAuth != "digirunner" && NeedsSecret(p.ClientAuth) && strings.TrimSpace(d.Secret) == "" {
-		problems[FSecret] = "needed for " + p.ClientAuth + "; it is kept in the keyring, not in the file"
+	// What a preset leaves to the profile is judged on the profile as the
+	// agent will use it.
+	e := p.Effective()
+	if isNew && e.ClientAuth != "digirunner" && NeedsSecret(e.ClientAuth) && strings.TrimSpace(d.Secret) == "" {
+		problems[FSecret] = "needed for " + e.ClientAuth + "; it is kept in the keyring, not in the file"
 	}
-	if p.ClientAuth == "private_key_jwt" && p.PrivateKeyFile == "" {
-		problems[FPrivateKeyFile] = "private_key_jwt needs the PEM file of the key"
-	}
-	if len(p.Scopes) == 0 && (p.Login == "" || p.Login == "browser") {
+	if len(p.Scopes) == 0 && (e.Login == "" || e.Login == "browser") {
 		problems[FScopes] = "name at least one scope (openid offline_access for most OpenID providers)"
 	}
 	return problems
@@ -199,18 +205,30 @@ func Presets() []PresetChoice {
 }
 
 // ApplyPreset fills a draft from the named preset, its placeholders
-// ({domain}, {api_version}) replaced by values. Fields the preset does not
-// decide (name, client id, scopes, issuer) are left as they are.
+// ({domain}, {api_version}) replaced by values: the profile names the
+// preset and its domain, and shows every value the preset gives (which
+// then stand in the file, and win over the preset's). Fields the preset
+// does not decide (name, client id, scopes, issuer) are left as they are.
 func ApplyPreset(d Draft, name string, values map[string]string) (Draft, error) {
 	pr, ok := auth.LookupPreset(name)
 	if !ok {
 		return d, fmt.Errorf("no preset named %q", name)
 	}
+	holes := pr.Placeholders()
 	pr, err := pr.Expand(values)
 	if err != nil {
 		return d, err
 	}
 	d.Preset = pr.Name
+	d.Domain, d.APIVersion = "", ""
+	for _, name := range holes {
+		switch name {
+		case "domain":
+			d.Domain = strings.TrimSpace(values["domain"])
+		case "api_version":
+			d.APIVersion = strings.TrimSpace(values["api_version"])
+		}
+	}
 	d.ClientAuth = string(pr.ClientAuth)
 	if d.ClientAuth == "none" {
 		d.ClientAuth = ""

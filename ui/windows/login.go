@@ -18,8 +18,9 @@ import (
 
 // Login is the login progress window. For a browser login it shows the
 // address being opened, "Copy login URL" for using another browser, and
-// Cancel; for a password login it asks for the password (used once by the
-// agent, never stored); for an import it takes a refresh token.
+// Cancel; for a device login (RFC 8628) the code to enter and where; for a
+// password login it asks for the password (used once by the agent, never
+// stored); for an import it takes a refresh token.
 type Login struct {
 	env     *Env
 	profile string
@@ -29,6 +30,8 @@ type Login struct {
 	state   *widget.Label
 	url     *widget.Entry
 	copyURL *widget.Button
+	code    *widget.Label  // the device login's user code
+	open    *widget.Button // opens the device login's page
 	cancel  *widget.Button
 	retry   *widget.Button
 	user    *widget.Entry
@@ -78,6 +81,27 @@ func NewLogin(env *Env, profile string) *Login {
 		l.submit.Importance = widget.HighImportance
 		l.state.SetText("This provider has no browser login: paste a refresh token obtained elsewhere. It goes to the keyring.")
 		l.Win.SetContent(container.NewBorder(container.NewVBox(title, l.state), container.NewHBox(layoutSpacer(), closeBtn, l.submit), nil, nil, l.secret))
+	case "device":
+		l.code = widget.NewLabelWithStyle("…", fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
+		l.code.SizeName = theme.SizeNameHeadingText
+		l.url = widget.NewEntry()
+		l.url.SetPlaceHolder("waiting for the provider …")
+		l.url.Disable()
+		l.copyURL = widget.NewButtonWithIcon("Copy code", theme.ContentCopyIcon(), func() {
+			env.App.Clipboard().SetContent(l.code.Text)
+			l.state.SetText("Code copied.")
+		})
+		l.copyURL.Disable()
+		l.open = widget.NewButtonWithIcon("Open the page", theme.ComputerIcon(), func() {
+			if u, err := url.Parse(l.url.Text); err == nil {
+				env.App.OpenURL(u)
+			}
+		})
+		l.open.Disable()
+		l.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { l.cancelLogin() })
+		l.retry = widget.NewButtonWithIcon("Try again", theme.ViewRefreshIcon(), func() { l.Start() })
+		l.retry.Hide()
+		l.Win.SetContent(container.NewVBox(title, l.state, l.code, l.url, container.NewHBox(l.copyURL, l.open, layoutSpacer(), l.retry, l.cancel, closeBtn)))
 	default:
 		l.url = widget.NewEntry()
 		l.url.SetPlaceHolder("waiting for the agent …")
@@ -110,6 +134,14 @@ func (l *Login) Start() {
 	l.retry.Hide()
 	l.cancel.Enable()
 	l.state.SetText("Starting the login …")
+	if l.method == "device" {
+		call(l.env, 61*time.Minute, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, l.env.API.LoginDevice(ctx, l.profile, func(c session.DeviceCode) {
+				fyne.Do(func() { l.showCode(c) })
+			})
+		}, func(_ struct{}, err error) { l.finish(err) })
+		return
+	}
 	call(l.env, 6*time.Minute, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, l.env.API.Login(ctx, l.profile, false, func(u string) {
 			fyne.Do(func() { l.showURL(u) })
@@ -126,6 +158,31 @@ func (l *Login) showURL(u string) {
 		host = p.Host
 	}
 	l.state.SetText("Your browser opens " + host + ". Sign in there; this window follows. Another browser? Copy the login URL.")
+}
+
+func (l *Login) showCode(c session.DeviceCode) {
+	l.code.SetText(c.UserCode)
+	u := c.VerificationURIComplete
+	if u == "" {
+		u = c.VerificationURI
+	}
+	l.url.SetText(u)
+	l.url.Enable()
+	l.copyURL.Enable()
+	l.open.Enable()
+	msg := "On any device, open the page below and enter the code."
+	if !c.ExpiresAt.IsZero() {
+		msg += " It expires at " + c.ExpiresAt.Local().Format("15:04") + "."
+	}
+	l.state.SetText(msg)
+}
+
+// Code is the device login's code as shown (for tests).
+func (l *Login) Code() string {
+	if l.code == nil {
+		return ""
+	}
+	return l.code.Text
 }
 
 func (l *Login) finish(err error) {

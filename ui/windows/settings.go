@@ -36,6 +36,7 @@ var (
 		{"", "browser: sign in on the provider's page"},
 		{"password", "password: user name and password, used once"},
 		{"import", "import: paste a refresh token"},
+		{"device", "device: enter a code on another device"},
 	}
 	dialectChoices = []choice{
 		{"", "oauth2: RFC 6749 fields"},
@@ -186,10 +187,9 @@ func (s *Settings) build() fyne.CanvasObject {
 	s.presetIn = widget.NewLabel("")
 	s.presetIn.Wrapping = fyne.TextWrapWord
 	s.preset = widget.NewSelect(presetNames, func(name string) { s.presetChosen(name) })
-	s.domain = widget.NewEntry()
-	s.domain.SetPlaceHolder("https://idp.example.com")
-	s.version = widget.NewEntry()
-	s.version.SetPlaceHolder("1.1-rev0")
+	s.preset.PlaceHolder = "none: every field set by hand"
+	s.domain = s.entry(model.FDomain, "domain: https://idp.example.com", false)
+	s.version = s.entry(model.FAPIVersion, "api_version: 1.1-rev0", false)
 	s.apply = widget.NewButton("Fill in", func() { s.applyPreset() })
 	s.holes = container.NewBorder(nil, nil, nil, s.apply, container.NewGridWithColumns(2, s.domain, s.version))
 	s.holes.Hide()
@@ -340,9 +340,22 @@ func (s *Settings) fill(d model.Draft) {
 	set(model.FDefaultLifetime, d.DefaultLifetime)
 	set(model.FRefreshScope, d.RefreshScope)
 	set(model.FSecret, d.Secret)
-	s.selects[model.FClientAuth].SetSelected(labelOf(clientAuthChoices, d.ClientAuth))
-	s.selects[model.FLogin].SetSelected(labelOf(loginChoices, d.Login))
-	s.selects[model.FDialect].SetSelected(labelOf(dialectChoices, d.Dialect))
+	set(model.FDomain, d.Domain)
+	set(model.FAPIVersion, d.APIVersion)
+	// A preset decides what the profile leaves unset: show its choice.
+	e := d.Base
+	if p, _ := d.Profile(); p.Preset != "" {
+		e = p.Effective()
+	}
+	pick := func(explicit, effective string) string {
+		if explicit == "" {
+			return effective
+		}
+		return explicit
+	}
+	s.selects[model.FClientAuth].SetSelected(labelOf(clientAuthChoices, pick(d.ClientAuth, e.ClientAuth)))
+	s.selects[model.FLogin].SetSelected(labelOf(loginChoices, pick(d.Login, e.Login)))
+	s.selects[model.FDialect].SetSelected(labelOf(dialectChoices, pick(d.Dialect, e.Dialect)))
 	if d.Preset != "" {
 		s.preset.SetSelected(d.Preset)
 	} else {
@@ -365,6 +378,15 @@ func (s *Settings) read() model.Draft {
 	d.Login = valueOf(loginChoices, s.selects[model.FLogin].Selected)
 	d.Dialect = valueOf(dialectChoices, s.selects[model.FDialect].Selected)
 	d.Preset = s.preset.Selected
+	d.Domain, d.APIVersion = "", ""
+	if p, ok := presetChoice(d.Preset); ok {
+		if slices.Contains(p.Placeholders, "domain") {
+			d.Domain = s.domain.Text
+		}
+		if slices.Contains(p.Placeholders, "api_version") {
+			d.APIVersion = s.version.Text
+		}
+	}
 	return d
 }
 
@@ -399,6 +421,7 @@ var fieldNames = map[string]string{
 	model.FLogin: "Login", model.FUsername: "User name", model.FRedirectPort: "Redirect port", model.FRedirectPath: "Redirect path",
 	model.FBrowser: "Browser", model.FPrivateKeyFile: "Private key file", model.FKeyID: "Key ID",
 	model.FDefaultLifetime: "Default lifetime", model.FRefreshScope: "Refresh scope", model.FSecret: "Client secret",
+	model.FPreset: "Provider", model.FDomain: "Domain", model.FAPIVersion: "API version",
 }
 
 func (s *Settings) validate() {
@@ -443,10 +466,20 @@ func (s *Settings) validate() {
 	} else {
 		s.discover.Enable()
 	}
-	if model.NeedsSecret(d.ClientAuth) {
+	p, _ := d.Profile()
+	e := p.Effective()
+	if model.NeedsSecret(e.ClientAuth) {
 		s.entries[model.FSecret].Enable()
 	} else {
 		s.entries[model.FSecret].Disable()
+	}
+	// What the preset or discovery will use shows greyed in empty fields.
+	for k, v := range map[string]string{model.FTokenEndpoint: e.TokenEndpoint, model.FAuthorizationEndpoint: e.AuthorizationEndpoint} {
+		if v != "" && s.entries[k].Text == "" {
+			s.entries[k].SetPlaceHolder(v + " (preset)")
+		} else if s.entries[k].Text == "" {
+			s.entries[k].SetPlaceHolder("from discovery")
+		}
 	}
 }
 
@@ -466,10 +499,12 @@ func (s *Settings) describePreset(name string) {
 	p, ok := presetChoice(name)
 	if !ok {
 		s.presetIn.SetText("")
+		s.presetIn.Hide()
 		s.holes.Hide()
 		return
 	}
 	s.presetIn.SetText(p.Description)
+	s.presetIn.Show()
 	if len(p.Placeholders) == 0 {
 		s.holes.Hide()
 		return

@@ -31,6 +31,7 @@ type API interface {
 	Details(ctx context.Context, profile string) (api.DetailsResponse, error)
 	Token(ctx context.Context, profile string, minValid time.Duration) (api.TokenResponse, error)
 	Login(ctx context.Context, profile string, noBrowser bool, onURL func(string)) error
+	LoginDevice(ctx context.Context, profile string, onCode func(session.DeviceCode)) error
 	CancelLogin(ctx context.Context, profile string) error
 	Password(ctx context.Context, profile, user, password string) (session.Status, error)
 	Import(ctx context.Context, profile, refreshToken string) (session.Status, error)

@@ -65,6 +65,11 @@ func (f *fakeAPI) Login(_ context.Context, p string, _ bool, onURL func(string))
 	}
 	return f.loginErr
 }
+func (f *fakeAPI) LoginDevice(_ context.Context, p string, onCode func(session.DeviceCode)) error {
+	f.rec("device " + p)
+	onCode(session.DeviceCode{UserCode: "WDJB-MJHT", VerificationURI: "https://idp.example.com/device"})
+	return f.loginErr
+}
 func (f *fakeAPI) CancelLogin(_ context.Context, p string) error { f.rec("cancel " + p); return nil }
 func (f *fakeAPI) Password(_ context.Context, p, u, pw string) (session.Status, error) {
 	f.rec("password " + p + " " + u + " " + pw)
@@ -398,5 +403,47 @@ func TestStatusWindow(t *testing.T) {
 	test.Tap(buttons[0])
 	if len(opened) != 1 || opened[0] != "login work" {
 		t.Errorf("Log in… opened %v", opened)
+	}
+}
+
+func TestSettingsPresetProfileFromTheFile(t *testing.T) {
+	p := config.Profile{Name: "backup", Preset: "veeam", Domain: "backup.example.com", Scopes: []string{}}
+	file := &memFile{cfg: &config.Config{Profiles: []config.Profile{p}}}
+	s := NewSettings(newEnv(t, &fakeAPI{}, file))
+	if len(s.Problems()) != 0 {
+		t.Fatalf("a preset profile from the file: problems %v", s.Problems())
+	}
+	if got := valueOf(loginChoices, s.selects[model.FLogin].Selected); got != "password" {
+		t.Errorf("login shown: got %q, want the preset's password", got)
+	}
+	if got := s.domain.Text; got != "backup.example.com" {
+		t.Errorf("domain shown: got %q", got)
+	}
+	if got := s.entries[model.FTokenEndpoint].PlaceHolder; !strings.Contains(got, "https://backup.example.com/api/oauth2/token") {
+		t.Errorf("token endpoint placeholder: got %q, want the preset's", got)
+	}
+	s.domain.SetText("")
+	if s.Problems()[model.FPreset] == "" {
+		t.Errorf("no domain: problems %v, want the preset's", s.Problems())
+	}
+	test.Type(s.domain, "backup2.example.com")
+	test.Tap(s.save)
+	if saved := string(file.saved); !strings.Contains(saved, "domain = 'backup2.example.com'") || !strings.Contains(saved, "preset = 'veeam'") {
+		t.Errorf("saved:\n%s", saved)
+	}
+}
+
+func TestLoginDevice(t *testing.T) {
+	p := config.Profile{Name: "tv", Issuer: "https://idp.example.com", ClientID: "x", Login: "device", Scopes: []string{"openid"}}
+	f := &fakeAPI{}
+	env := newEnv(t, f, &memFile{cfg: &config.Config{Profiles: []config.Profile{p}}})
+	l := NewLogin(env, "tv")
+	l.Start()
+	if l.Code() != "WDJB-MJHT" || l.URL() != "https://idp.example.com/device" || !strings.Contains(l.State(), "Logged in") {
+		t.Errorf("device login: code %q, URL %q, state %q", l.Code(), l.URL(), l.State())
+	}
+	test.Tap(l.copyURL)
+	if got := env.App.Clipboard().Content(); got != "WDJB-MJHT" {
+		t.Errorf("Copy code: clipboard %q", got)
 	}
 }
