@@ -35,6 +35,26 @@ test: deps vet
 demo-check:
 	scripts/demo.sh
 
+## bench-tray: CPU and memory of the idle agent with its tray (60 s), and how fast a window opens
+.PHONY: bench-tray
+bench-tray: build
+	scripts/measure-idle.sh 60
+
+## screenshots: docs/screenshots/*.png of the tray menu, settings and token details (real desktop, real provider)
+.PHONY: screenshots
+screenshots:
+	scripts/screenshots.sh
+
+## icons: redraw assets/icons from assets/gen
+.PHONY: icons
+icons:
+	$(GO) run ./assets/gen
+
+## package: an installable archive with a .desktop file (fyne package -os linux)
+.PHONY: package
+package:
+	scripts/package.sh
+
 clean:
 	rm -rf bin .demo
 

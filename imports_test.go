@@ -17,6 +17,14 @@ func TestImportsPointOneWay(t *testing.T) {
 		{"./auth/...", []string{"fyne.io/", "github.com/zalando/go-keyring", "github.com/tokentray/tokentray/app", "github.com/tokentray/tokentray/ui", "github.com/tokentray/tokentray/assets"}},
 		{"./app/...", []string{"fyne.io/", "github.com/tokentray/tokentray/ui"}},
 		{"./assets/...", []string{"fyne.io/fyne/v2/app", "github.com/tokentray/tokentray/app"}},
+		// The tray runs in the agent: fyne.io/systray, never Fyne itself.
+		{"./ui/tray/...", []string{"fyne.io/fyne/", "github.com/tokentray/tokentray/ui/windows", "github.com/tokentray/tokentray/ui/desktop"}},
+		{"./ui/model/...", []string{"fyne.io/"}},
+		{"./ui/clipboard/...", []string{"fyne.io/"}},
+		{"./ui/notify/...", []string{"fyne.io/"}},
+		{"./ui/autostart/...", []string{"fyne.io/"}},
+		// Only ui/desktop starts the GL driver; the windows build without cgo.
+		{"./ui/windows/...", []string{"fyne.io/fyne/v2/app", "github.com/go-gl/"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pkgs, func(t *testing.T) {

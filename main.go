@@ -6,6 +6,8 @@ import (
 	"os"
 
 	"github.com/tokentray/tokentray/app/cli"
+	"github.com/tokentray/tokentray/ui/desktop"
+	"github.com/tokentray/tokentray/ui/tray"
 )
 
 // version is set at build time: -ldflags "-X main.version=…".
@@ -17,5 +19,7 @@ func main() {
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,
 		Version: version,
+		RunTray: tray.RunAgent,
+		RunUI:   desktop.Run,
 	}))
 }

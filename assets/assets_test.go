@@ -1,7 +1,9 @@
 package assets
 
 import (
+	"bytes"
 	"errors"
+	"image/png"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -34,5 +36,42 @@ func TestCallbackPage(t *testing.T) {
 				t.Errorf("Cache-Control: got %q, want no-store", got)
 			}
 		})
+	}
+}
+
+func TestIcons(t *testing.T) {
+	for _, st := range TrayStates {
+		for _, dark := range []bool{false, true} {
+			for _, size := range TraySizes {
+				b := TrayIcon(st, dark, size)
+				img, err := png.Decode(bytes.NewReader(b))
+				if err != nil {
+					t.Fatalf("TrayIcon(%q, %v, %d): %v", st, dark, size, err)
+				}
+				if got := img.Bounds().Dx(); got != size {
+					t.Errorf("TrayIcon(%q, %v, %d): got %d px, want %d", st, dark, size, got, size)
+				}
+			}
+		}
+	}
+	if got := TrayIcon("ok", false, 20); !bytes.Equal(got, TrayIcon("ok", false, 22)) {
+		t.Error("TrayIcon at 20 px: want the 22 px icon")
+	}
+	if got := TrayIcon("nonsense", true, 32); !bytes.Equal(got, TrayIcon("error", true, 32)) {
+		t.Error("TrayIcon of an unknown state: want the error icon")
+	}
+	// The states differ from each other, and the two panels differ.
+	seen := map[string]string{}
+	for _, st := range TrayStates {
+		for _, dark := range []bool{false, true} {
+			k := string(TrayIcon(st, dark, 32))
+			if prev, dup := seen[k]; dup {
+				t.Errorf("%s (dark %v) is the same picture as %s", st, dark, prev)
+			}
+			seen[k] = st
+		}
+	}
+	if img, err := png.Decode(bytes.NewReader(AppIcon())); err != nil || img.Bounds().Dx() != 256 {
+		t.Errorf("AppIcon: want a 256 px PNG, got err %v", err)
 	}
 }

@@ -54,6 +54,8 @@ type Agent struct {
 	tcp    *http.Server
 	tcpLn  net.Listener
 
+	subs subscribers
+
 	mu       sync.RWMutex // guards cfg and sessions
 	cfg      *config.Config
 	sessions map[string]*session.Session
@@ -208,6 +210,7 @@ func (a *Agent) restoreAll(ctx context.Context, ss []*session.Session) {
 }
 
 func (a *Agent) changed() {
+	a.subs.notify()
 	if a.o.OnChange != nil {
 		a.o.OnChange()
 	}

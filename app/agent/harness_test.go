@@ -201,7 +201,17 @@ func keyringDump(t *testing.T) string {
 	if !realSecretService() {
 		return ""
 	}
-	out, err := exec.Command("secret-tool", "search", "--all", "--unlock", "service", store.Service).CombinedOutput()
+	// Tests of other packages share the keyring and delete their items as
+	// they end; an item deleted between secret-tool's listing and its read
+	// fails the search ("No such secret item"), so try again.
+	var out []byte
+	var err error
+	for range 5 {
+		out, err = exec.Command("secret-tool", "search", "--all", "--unlock", "service", store.Service).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "No such secret item") {
+			break
+		}
+	}
 	if err != nil {
 		t.Fatalf("secret-tool search: %v\n%s", err, out)
 	}

@@ -41,7 +41,13 @@ func runWithTray(c *cmdContext) error {
 		<-c.ctx.Done()
 		return nil
 	}
-	return c.env.RunTray(c.ctx, a, api.NewClient(a.Socket()))
+	err = c.env.RunTray(c.ctx, a, api.NewClient(a.Socket()))
+	if errors.Is(err, ErrNoTray) {
+		c.errorf("tokentray: %v; serving on %s and %s without a tray\n", err, a.Socket(), a.TCPAddr())
+		<-c.ctx.Done()
+		return nil
+	}
+	return err
 }
 
 // explainConfig adds the first step for a newcomer without a config.

@@ -27,9 +27,15 @@ type Config struct {
 	Listen string `toml:"listen,omitempty"`
 	// Store is where refresh tokens live: "keyring" (default), or "file"
 	// only when the user explicitly asks for a plain file.
-	Store    string    `toml:"store,omitempty"`
-	LogLevel string    `toml:"log_level,omitempty"`
-	Profiles []Profile `toml:"profile"`
+	Store    string `toml:"store,omitempty"`
+	LogLevel string `toml:"log_level,omitempty"`
+	// ClipboardClear is how long a token copied from the tray stays on the
+	// clipboard; 30 s when unset (see ClipboardClearAfter).
+	ClipboardClear Duration `toml:"clipboard_clear,omitempty"`
+	// TrayTheme is the colour of the panel the tray icon sits on: "dark",
+	// "light", or "auto" (the default: the desktop's colour scheme).
+	TrayTheme string    `toml:"tray_theme,omitempty"`
+	Profiles  []Profile `toml:"profile"`
 }
 
 // Profile is one [[profile]]: a client at a provider.
@@ -236,6 +242,7 @@ func (c *Config) validate(add func(key, format string, args ...any)) {
 	if !oneOf(c.LogLevel, logLevels) {
 		add("log_level", "must be debug, info, warn or error, not %q", c.LogLevel)
 	}
+	c.validateDesktop(add)
 	seen := map[string]int{}
 	for i := range c.Profiles {
 		p := &c.Profiles[i]

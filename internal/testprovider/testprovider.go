@@ -43,6 +43,9 @@ type Options struct {
 	RefreshTokenTTL time.Duration
 	// NoRotation keeps refresh tokens unchanged across refreshes.
 	NoRotation bool
+	// JWTAccessTokens issues JWT access tokens (RFC 9068) for a default
+	// resource instead of opaque ones.
+	JWTAccessTokens bool
 	// Clients is raw node-oidc-provider client metadata; nil registers only
 	// the default public client (DefaultClientID).
 	Clients []map[string]any
@@ -285,6 +288,9 @@ func settings(opts Options) map[string]any {
 	}
 	if opts.Clients != nil {
 		s["clients"] = opts.Clients
+	}
+	if opts.JWTAccessTokens {
+		s["jwtAccessTokens"] = true
 	}
 	return s
 }

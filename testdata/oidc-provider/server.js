@@ -32,6 +32,9 @@ function loadSettings() {
     accessTokenTTL: s.accessTokenTTL ?? 60,
     refreshTokenTTL: s.refreshTokenTTL ?? DAY,
     rotateRefreshToken: s.rotateRefreshToken ?? true,
+    // JWT access tokens (RFC 9068) for a default resource, instead of
+    // opaque ones: lets the token details window show decoded claims.
+    jwtAccessTokens: s.jwtAccessTokens ?? false,
     clients: s.clients ?? [{
       client_id: 'tokentray',
       application_type: 'native',
@@ -100,6 +103,20 @@ const provider = new Provider(issuer, {
     deviceFlow: { enabled: true },
     introspection: { enabled: true },
     revocation: { enabled: true },
+    ...(settings.jwtAccessTokens ? {
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => 'urn:tokentray:api',
+        useGrantedResource: () => true,
+        getResourceServerInfo: () => ({
+          scope: 'api:read',
+          audience: 'urn:tokentray:api',
+          accessTokenFormat: 'jwt',
+          accessTokenTTL: settings.accessTokenTTL,
+          jwt: { sign: { alg: 'RS256' } },
+        }),
+      },
+    } : {}),
   },
   // S256 is the only method oidc-provider v9 implements; require it for
   // every client, confidential ones included.

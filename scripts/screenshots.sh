@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# make screenshots: docs/screenshots/*.png, taken on the test desktop
+# (Xvfb, the tray host, a real provider) by the tray's end-to-end test,
+# plus an overview of the tray icons on a light and a dark panel.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="$PWD/docs/screenshots"
+mkdir -p "$out"
+scripts/with-desktop.sh env TOKENTRAY_SCREENSHOTS="$out" go test -count=1 -run TestTrayCopiesTheTokenAndClearsIt ./ui/tray
+rows=()
+for panel in light dark; do
+  bg='#e9e9e9'; [ "$panel" = dark ] && bg='#1f1f1f'
+  montage assets/icons/tray-{ok,refreshing,login,error,idle}-"$panel"-32.png \
+    -tile 5x1 -geometry 32x32+14+10 -background "$bg" "$out/.icons-$panel.png"
+  rows+=("$out/.icons-$panel.png")
+done
+convert "${rows[@]}" -append -filter point -resize 200% "$out/tray-icons.png"
+rm -f "${rows[@]}"
+ls -l "$out"

@@ -1,0 +1,74 @@
+//go:build !darwin && !windows
+
+package autostart
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Manager switches the XDG autostart entry
+// ($XDG_CONFIG_HOME/autostart/tokentray.desktop).
+type Manager struct {
+	Entry Entry
+	// Getenv reads XDG_CONFIG_HOME and HOME; os.Getenv when nil.
+	Getenv func(string) string
+}
+
+// Supported reports whether this platform can start tokentray at login.
+func (m *Manager) Supported() bool { return true }
+
+// Path is the autostart file.
+func (m *Manager) Path() (string, error) {
+	getenv := m.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	dir := getenv("XDG_CONFIG_HOME")
+	if dir == "" || !filepath.IsAbs(dir) {
+		home := getenv("HOME")
+		if home == "" {
+			return "", errors.New("autostart: neither XDG_CONFIG_HOME nor HOME is set")
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "autostart", "tokentray.desktop"), nil
+}
+
+// Enabled reports whether the entry is there (and not disabled by Hidden).
+func (m *Manager) Enabled() bool {
+	p, err := m.Path()
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(p)
+	return err == nil
+}
+
+// Set writes or removes the entry.
+func (m *Manager) Set(on bool) error {
+	p, err := m.Path()
+	if err != nil {
+		return err
+	}
+	if !on {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("autostart: %w", err)
+		}
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return fmt.Errorf("autostart: %w", err)
+	}
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, []byte(DesktopFile(m.Entry)), 0o644); err != nil {
+		return fmt.Errorf("autostart: %w", err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("autostart: %w", err)
+	}
+	return nil
+}

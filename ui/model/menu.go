@@ -1,0 +1,278 @@
+// Package model is the tray's and the windows' logic without any widget:
+// the tray menu built from the profiles' states, the icon's overall state,
+// status and countdown texts, notification decisions and the profile
+// editor's validation. It is pure Go and tested without a display.
+package model
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tokentray/tokentray/app/session"
+)
+
+// Icon states, as assets.TrayIcon names them.
+const (
+	IconOK         = "ok"
+	IconRefreshing = "refreshing"
+	IconLogin      = "login"
+	IconError      = "error"
+	IconIdle       = "idle"
+)
+
+// Overall is the state the tray icon shows for all profiles together. A
+// profile that needs a login outranks an error, which outranks a refresh
+// under way; "ok" needs at least one profile with a token, "idle" is
+// nothing logged in.
+func Overall(ps []session.Status) string {
+	rank := map[string]int{IconIdle: 0, IconOK: 1, IconRefreshing: 2, IconError: 3, IconLogin: 4}
+	out := IconIdle
+	for _, p := range ps {
+		if s := iconOf(p); rank[s] > rank[out] {
+			out = s
+		}
+	}
+	return out
+}
+
+func iconOf(p session.Status) string {
+	switch {
+	case p.State == session.LoginRequired:
+		return IconLogin
+	case p.State == session.Unavailable, p.LastError != "", p.Failures > 0:
+		return IconError
+	case p.State == session.Refreshing, p.LoginPending:
+		return IconRefreshing
+	case p.State == session.Valid, p.State == session.Expired:
+		return IconOK
+	}
+	return IconIdle
+}
+
+// StatusLine is a profile's state in a few words, for a menu: "valid for
+// 42 min", "login required", "refresh failing (3 tries)".
+func StatusLine(p session.Status, now time.Time) string {
+	var s string
+	if p.State == session.Valid && !p.ExpiresAt.IsZero() && !p.ExpiresAt.After(now) {
+		p.State = session.Expired
+	}
+	switch p.State {
+	case session.Valid:
+		s = "valid"
+		if !p.ExpiresAt.IsZero() {
+			s = "valid for " + roughly(p.ExpiresAt.Sub(now))
+		}
+		if p.Failures > 0 {
+			s += fmt.Sprintf("; refresh failing (%d %s)", p.Failures, plural(p.Failures, "try", "tries"))
+		}
+	case session.Refreshing:
+		s = "refreshing…"
+	case session.Expired:
+		s = "expired; refreshes when read"
+		if p.Failures > 0 || p.LastError != "" {
+			s = fmt.Sprintf("refresh failing (%d %s)", max(p.Failures, 1), plural(max(p.Failures, 1), "try", "tries"))
+		}
+	case session.LoginRequired:
+		s = "login required"
+	case session.LoggedOut:
+		s = "logged out"
+	case session.Unavailable:
+		s = "keyring unavailable"
+	default:
+		s = string(p.State)
+	}
+	if p.LoginPending {
+		s = "login in progress…"
+	}
+	return s
+}
+
+// roughly is session.Human to the minute: a menu does not tick seconds.
+func roughly(d time.Duration) string {
+	if d < time.Minute {
+		return "< 1 min"
+	}
+	return session.Human(d)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// Action is what a menu item does.
+type Action string
+
+// The tray's actions.
+const (
+	ActNone       Action = ""
+	ActCopyToken  Action = "copy-token"
+	ActCopyBearer Action = "copy-bearer"
+	ActLogin      Action = "login"
+	ActRefresh    Action = "refresh"
+	ActLogout     Action = "logout"
+	ActDetails    Action = "details"
+	ActSettings   Action = "settings"
+	ActCopyCurl   Action = "copy-curl"
+	ActAutostart  Action = "autostart"
+	ActAbout      Action = "about"
+	ActQuit       Action = "quit"
+)
+
+// Item is one entry of the tray menu.
+type Item struct {
+	// Key identifies the item across rebuilds (profile and action); the
+	// tray updates an item in place while its key stays.
+	Key       string
+	Title     string
+	Tooltip   string
+	Action    Action
+	Profile   string
+	Enabled   bool
+	Checkable bool
+	Checked   bool
+	Separator bool
+	// Items is a submenu (one per profile when there are several).
+	Items []Item
+}
+
+// MenuInput is what the menu is built from.
+type MenuInput struct {
+	Profiles  []session.Status
+	Now       time.Time
+	APIAddr   string // the token API's loopback address; "" when off
+	Autostart bool   // start at login is on
+	// AutostartSupported is false where this build cannot do it.
+	AutostartSupported bool
+}
+
+// Menu is the whole tray menu.
+type Menu struct {
+	Icon    string // one of the Icon… states
+	Tooltip string
+	Items   []Item
+}
+
+// Shape is the menu's structure without its texts and states: when it
+// changes the tray rebuilds the menu, otherwise it updates items in place.
+func (m Menu) Shape() string {
+	var b strings.Builder
+	var walk func(items []Item, depth int)
+	walk = func(items []Item, depth int) {
+		for _, it := range items {
+			fmt.Fprintf(&b, "%d:%s;", depth, it.Key)
+			walk(it.Items, depth+1)
+		}
+	}
+	walk(m.Items, 0)
+	return b.String()
+}
+
+// BuildMenu makes the tray menu. One profile is shown flat; several get a
+// submenu each, titled with the profile's name and state.
+func BuildMenu(in MenuInput) Menu {
+	m := Menu{Icon: Overall(in.Profiles)}
+	var tips []string
+	for _, p := range in.Profiles {
+		tips = append(tips, p.Profile+": "+StatusLine(p, in.Now))
+	}
+	m.Tooltip = "tokentray"
+	if len(tips) > 0 {
+		m.Tooltip += "\n" + strings.Join(tips, "\n")
+	}
+	sep := func(k string) Item { return Item{Key: "sep-" + k, Separator: true} }
+	switch len(in.Profiles) {
+	case 0:
+		m.Items = append(m.Items, Item{Key: "no-profiles", Title: "No profiles yet: add one in Settings…"})
+	case 1:
+		p := in.Profiles[0]
+		m.Items = append(m.Items, Item{Key: "status/" + p.Profile, Title: p.Profile + ": " + StatusLine(p, in.Now), Tooltip: statusTooltip(p, in.Now)})
+		m.Items = append(m.Items, profileActions(p)...)
+	default:
+		for _, p := range in.Profiles {
+			sub := Item{Key: "profile/" + p.Profile, Title: p.Profile + ": " + StatusLine(p, in.Now), Enabled: true, Tooltip: statusTooltip(p, in.Now)}
+			sub.Items = profileActions(p)
+			m.Items = append(m.Items, sub)
+		}
+	}
+	m.Items = append(m.Items, sep("global"), Item{Key: "settings", Title: "Settings…", Action: ActSettings, Enabled: true})
+	if in.APIAddr != "" {
+		m.Items = append(m.Items, Item{Key: "api", Title: "Token API: " + in.APIAddr, Tooltip: "Click to copy a curl example", Action: ActCopyCurl, Enabled: len(in.Profiles) > 0})
+	}
+	m.Items = append(m.Items,
+		Item{Key: "autostart", Title: "Start at login", Action: ActAutostart, Checkable: true, Checked: in.Autostart, Enabled: in.AutostartSupported},
+		Item{Key: "about", Title: "About tokentray", Action: ActAbout, Enabled: true},
+		sep("quit"),
+		Item{Key: "quit", Title: "Quit", Action: ActQuit, Enabled: true},
+	)
+	return m
+}
+
+func statusTooltip(p session.Status, now time.Time) string {
+	return p.Summary(now)
+}
+
+// profileActions are a profile's items, enabled as its state allows.
+func profileActions(p session.Status) []Item {
+	hasToken := p.State == session.Valid || p.State == session.Expired || p.State == session.Refreshing
+	hasGrant := hasToken || p.State == session.LoginRequired
+	loginTitle := "Log in…"
+	if p.LoginPending {
+		loginTitle = "Login in progress…"
+	}
+	k := func(a Action) string { return string(a) + "/" + p.Profile }
+	return []Item{
+		{Key: k(ActCopyToken), Title: "Copy access token", Action: ActCopyToken, Profile: p.Profile, Enabled: hasToken},
+		{Key: k(ActCopyBearer), Title: "Copy as Authorization: Bearer …", Action: ActCopyBearer, Profile: p.Profile, Enabled: hasToken},
+		{Key: k(ActDetails), Title: "Token details…", Action: ActDetails, Profile: p.Profile, Enabled: hasToken},
+		{Key: k(ActLogin), Title: loginTitle, Action: ActLogin, Profile: p.Profile, Enabled: p.State != session.Unavailable},
+		{Key: k(ActRefresh), Title: "Refresh now", Action: ActRefresh, Profile: p.Profile, Enabled: hasToken && p.State != session.Refreshing},
+		{Key: k(ActLogout), Title: "Log out", Action: ActLogout, Profile: p.Profile, Enabled: hasGrant},
+	}
+}
+
+// BearerLine is what "Copy as Authorization: Bearer …" puts on the clipboard.
+func BearerLine(accessToken string) string { return "Authorization: Bearer " + accessToken }
+
+// CurlExample is what clicking the token API's address copies.
+func CurlExample(addr, profile string) string {
+	return fmt.Sprintf("curl -s -H 'Accept: text/plain' http://%s/v1/token/%s", addr, profile)
+}
+
+// NextTextChange is when a status line built at now next changes by
+// itself (a "valid for N min" that ticks down, a token that expires),
+// zero when none will: the tray sleeps until then instead of polling.
+func NextTextChange(ps []session.Status, now time.Time) time.Time {
+	var next time.Time
+	for _, p := range ps {
+		if p.State != session.Valid || p.ExpiresAt.IsZero() {
+			continue
+		}
+		left := p.ExpiresAt.Sub(now)
+		if left <= 0 {
+			continue
+		}
+		step := time.Minute
+		if left >= 48*time.Hour {
+			step = time.Hour
+		}
+		// The text changes just after left drops below a multiple of step
+		// (and once more when the token expires).
+		at := now.Add(left%step + 10*time.Millisecond)
+		if left < time.Minute {
+			at = p.ExpiresAt.Add(10 * time.Millisecond)
+		}
+		if next.IsZero() || at.Before(next) {
+			next = at
+		}
+	}
+	return next
+}
+
+// ExitQuitAgent is the exit status of a window process whose user chose
+// "Quit tokentray" (the status window shown when there is no tray): the
+// agent that started it then quits.
+const ExitQuitAgent = 75

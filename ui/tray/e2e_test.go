@@ -1,0 +1,502 @@
+//go:build linux
+
+package tray_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+
+	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/internal/testprovider"
+)
+
+// These tests drive the real binary on a real desktop: Xvfb, a D-Bus
+// session, gnome-keyring and the StatusNotifier host gtk-sni-tray-standalone
+// (scripts/with-desktop.sh). They click the tray icon and the menu with
+// xdotool and read the clipboard with xclip. With TOKENTRAY_SCREENSHOTS set
+// to a directory they also leave screenshots there (make screenshots).
+
+func needDesktop(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TOKENTRAY_IN_DESKTOP") == "" {
+		t.Skip("needs the test desktop: run under scripts/with-desktop.sh (make test does)")
+	}
+	for _, tool := range []string{"xdotool", "xclip", "import", "dbus-run-session", "secret-tool"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is needed (make deps installs it): %v", tool, err)
+		}
+	}
+}
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	buildErr  error
+)
+
+// binaries builds tokentray and the scripted browser once per test binary.
+func binaries(t *testing.T) (tokentray, browser string) {
+	t.Helper()
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("", "tokentray-e2e-bin-")
+		if buildErr != nil {
+			return
+		}
+		for pkg, out := range map[string]string{"github.com/tokentray/tokentray": "tokentray",
+			"github.com/tokentray/tokentray/internal/testprovider/cmd/scripted-browser": "scripted-browser"} {
+			cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, out), pkg)
+			if b, err := cmd.CombinedOutput(); err != nil {
+				buildErr = fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
+				return
+			}
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return filepath.Join(binDir, "tokentray"), filepath.Join(binDir, "scripted-browser")
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex // guards b
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// agentProc is a tokentray agent with its tray, as a user starts it.
+type agentProc struct {
+	cmd    *exec.Cmd
+	log    *lockedBuffer
+	socket string
+	client *api.Client
+	env    []string
+}
+
+func startAgent(t *testing.T, p *testprovider.Provider, config string, wrap ...string) *agentProc {
+	t.Helper()
+	tokentray, browser := binaries(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfg, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := filepath.Join(dir, "run")
+	a := &agentProc{log: &lockedBuffer{}, socket: filepath.Join(run, "agent.sock")}
+	a.env = append(os.Environ(), "TOKENTRAY_CONFIG="+cfg, "TOKENTRAY_RUNTIME_DIR="+run, "BROWSER="+browser)
+	if p != nil {
+		a.env = append(a.env, "DEMO_ISSUER="+p.Issuer)
+	}
+	argv := append(wrap, tokentray)
+	a.cmd = exec.Command(argv[0], argv[1:]...)
+	a.cmd.Env = a.env
+	a.cmd.Stdout, a.cmd.Stderr = a.log, a.log
+	a.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := a.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-a.cmd.Process.Pid, syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { a.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			syscall.Kill(-a.cmd.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
+		if t.Failed() {
+			t.Logf("agent output:\n%s", a.log)
+		}
+	})
+	a.client = api.NewClient(a.socket)
+	waitFor(t, 15*time.Second, "the agent's socket", func() bool {
+		_, err := a.client.Status(context.Background())
+		return err == nil
+	})
+	return a
+}
+
+func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", d, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func run(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, name, args...).Output()
+	if err != nil {
+		t.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func clipboard() string {
+	out, err := exec.Command("xclip", "-o", "-selection", "clipboard").Output()
+	if err != nil {
+		return ""
+	}
+	return string(out)
+}
+
+func screenshot(t *testing.T, window string) image.Image {
+	t.Helper()
+	out, err := exec.Command("import", "-window", window, "png:-").Output()
+	if err != nil {
+		t.Fatalf("import -window %s: %v", window, err)
+	}
+	img, err := png.Decode(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+type geometry struct{ x, y, w, h int }
+
+// windows lists the visible windows whose name matches, with geometry.
+func windows(t *testing.T, name string) map[string]geometry {
+	out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--name", name).Output()
+	found := map[string]geometry{}
+	for _, id := range strings.Fields(string(out)) {
+		g, err := exec.Command("xdotool", "getwindowgeometry", "--shell", id).Output()
+		if err != nil {
+			continue
+		}
+		v := map[string]int{}
+		for _, line := range strings.Fields(string(g)) {
+			k, val, _ := strings.Cut(line, "=")
+			n, _ := strconv.Atoi(val)
+			v[k] = n
+		}
+		found[id] = geometry{v["X"], v["Y"], v["WIDTH"], v["HEIGHT"]}
+	}
+	return found
+}
+
+func isGreen(r, g, b uint32) bool { return g > 120 && r < 90 && b < 120 }
+func isAmber(r, g, b uint32) bool { return r > 200 && g > 120 && g < 200 && b < 80 }
+
+// trayIcon finds our icon in the tray host's panel: the bounding box of
+// the bright pixels (the dark-panel icon is drawn light) and whether the
+// green "ok" badge is in it.
+func trayIcon(t *testing.T) (box image.Rectangle, green bool) { return trayIconColour(t, isGreen) }
+
+// trayIconColour is trayIcon for any badge colour.
+func trayIconColour(t *testing.T, colour func(r, g, b uint32) bool) (box image.Rectangle, found bool) {
+	var panel string
+	var pg geometry
+	for id, g := range windows(t, "gtk-sni-tray-standalone") {
+		if g.w > 200 {
+			panel, pg = id, g
+		}
+	}
+	if panel == "" {
+		return image.Rectangle{}, false
+	}
+	img := screenshot(t, "root")
+	for y := pg.y; y < pg.y+pg.h; y++ {
+		for x := pg.x; x < pg.x+pg.w; x++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			if r>>8 > 90 || g>>8 > 90 || b>>8 > 90 {
+				box = box.Union(image.Rect(x, y, x+1, y+1))
+			}
+			if colour(r>>8, g>>8, b>>8) {
+				found = true
+			}
+		}
+	}
+	return box, found
+}
+
+// notifier is a notification daemon on the test desktop's session bus
+// (it has none): it records the summaries it is asked to show.
+type notifier struct {
+	mu        sync.Mutex // guards summaries
+	summaries []string
+}
+
+func (n *notifier) Notify(app string, replaces uint32, icon, summary, body string, actions []string, hints map[string]dbus.Variant, timeout int32) (uint32, *dbus.Error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.summaries = append(n.summaries, summary)
+	return uint32(len(n.summaries)), nil
+}
+
+func (n *notifier) all() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]string(nil), n.summaries...)
+}
+
+func notificationDaemon(t *testing.T) *notifier {
+	t.Helper()
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	n := &notifier{}
+	if err := conn.Export(n, "/org/freedesktop/Notifications", "org.freedesktop.Notifications"); err != nil {
+		t.Fatal(err)
+	}
+	if reply, err := conn.RequestName("org.freedesktop.Notifications", dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("owning org.freedesktop.Notifications: %v %v", reply, err)
+	}
+	return n
+}
+
+// storedRefreshToken reads the agent's keyring item with secret-tool.
+func storedRefreshToken(t *testing.T, profile string) string {
+	t.Helper()
+	out := run(t, "secret-tool", "lookup", "service", "tokentray", "username", profile)
+	var rec struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	if err := json.Unmarshal([]byte(out), &rec); err != nil || rec.RefreshToken == "" {
+		t.Fatalf("the keyring item of %s is not a record with a refresh token (%v)", profile, err)
+	}
+	return rec.RefreshToken
+}
+
+func uniqueName(prefix string) string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return prefix + "-" + hex.EncodeToString(b)
+}
+
+func TestTrayCopiesTheTokenAndClearsIt(t *testing.T) {
+	needDesktop(t)
+	shots := os.Getenv("TOKENTRAY_SCREENSHOTS")
+	p := testprovider.Start(t, testprovider.Options{AccessTokenTTL: time.Hour, JWTAccessTokens: true})
+	profile := uniqueName("work")
+	if shots != "" {
+		profile = "work" // the test desktop has a keyring of its own
+	}
+	a := startAgent(t, p, fmt.Sprintf(`listen = "127.0.0.1:0"
+clipboard_clear = "3s"
+tray_theme = "dark"
+
+[[profile]]
+name = %q
+issuer = %q
+client_id = %q
+scopes = ["openid", "offline_access", "api:read"]
+`, profile, p.Issuer, testprovider.DefaultClientID))
+	ctx := context.Background()
+	if err := a.client.Login(ctx, profile, false, nil); err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	t.Cleanup(func() { a.client.Logout(context.Background(), profile) })
+	tok, err := a.client.Token(ctx, profile, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The icon appears in the panel and shows "all good" (the green badge).
+	var box image.Rectangle
+	waitFor(t, 15*time.Second, "the tray icon with its green badge", func() bool {
+		b, green := trayIcon(t)
+		box = b
+		return !b.Empty() && green
+	})
+
+	// Clicking it opens the menu.
+	before := windows(t, "gtk-sni-tray-standalone")
+	c := box.Min.Add(box.Max).Div(2)
+	run(t, "xdotool", "mousemove", strconv.Itoa(c.X), strconv.Itoa(c.Y), "click", "1")
+	var menu geometry
+	waitFor(t, 10*time.Second, "the tray menu", func() bool {
+		for id, g := range windows(t, "gtk-sni-tray-standalone") {
+			if _, old := before[id]; !old && g.h > 100 {
+				menu = g
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(300 * time.Millisecond) // let it draw
+	if shots != "" {
+		saveCrop(t, filepath.Join(shots, "tray-menu.png"), image.Rect(menu.x-24, 0, box.Max.X+8, menu.y+menu.h+8))
+	}
+
+	// The first item that can be chosen is "Copy access token".
+	run(t, "xdotool", "key", "Down", "Return")
+	waitFor(t, 10*time.Second, "the token on the clipboard", func() bool { return clipboard() == tok.AccessToken })
+	targets := run(t, "xclip", "-o", "-selection", "clipboard", "-t", "TARGETS")
+	if !strings.Contains(targets, "x-kde-passwordManagerHint") {
+		t.Errorf("the clipboard does not mark the token secret; targets: %s", targets)
+	}
+	copied := time.Now()
+
+	// And gone after the clear delay (3 s), not long before.
+	waitFor(t, 10*time.Second, "the clipboard to be cleared", func() bool { return clipboard() == "" })
+	if d := time.Since(copied); d < 2*time.Second {
+		t.Errorf("cleared after %v, want about 3 s", d)
+	}
+	if strings.Contains(a.log.String(), tok.AccessToken) {
+		t.Error("the access token is in the agent's output")
+	}
+
+	// The windows open, in their own process, on the real driver.
+	windowShot(t, a, shots, "settings.png", "tokentray settings", "settings")
+	windowShot(t, a, shots, "token-details.png", "token details", "details", profile)
+
+	// The provider ends the grant (the refresh token is used elsewhere, and
+	// node-oidc-provider revokes a grant whose rotated token comes back):
+	// the profile needs a login, the icon says so, and one notification
+	// says so, not one per state change.
+	notices := notificationDaemon(t)
+	rt := storedRefreshToken(t, profile)
+	if code, _, err := p.RefreshDirect(testprovider.DefaultClientID, rt); err != nil || code != 200 {
+		t.Fatalf("refreshing behind the agent's back: %d %v", code, err)
+	}
+	if _, err := a.client.Refresh(ctx, profile); err == nil {
+		t.Fatal("refresh with a stale refresh token: got no error")
+	}
+	waitFor(t, 10*time.Second, "a login-required notification", func() bool { return len(notices.all()) > 0 })
+	waitFor(t, 10*time.Second, "the tray icon's login badge", func() bool { _, amber := trayIconColour(t, isAmber); return amber })
+	a.client.Refresh(ctx, profile) // more state changes, still the same episode
+	time.Sleep(time.Second)
+	if got := notices.all(); len(got) != 1 || !strings.Contains(got[0], profile+": login required") {
+		t.Errorf("notifications: got %q, want one saying %s needs a login", got, profile)
+	}
+}
+
+func saveCrop(t *testing.T, path string, r image.Rectangle) {
+	t.Helper()
+	img := screenshot(t, "root")
+	r = r.Intersect(img.Bounds())
+	sub := img.(interface {
+		SubImage(image.Rectangle) image.Image
+	}).SubImage(r)
+	var b bytes.Buffer
+	if err := png.Encode(&b, sub); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// windowShot opens a window with `tokentray ui`, waits for it and, when
+// dir is set, saves a screenshot of it.
+func windowShot(t *testing.T, a *agentProc, dir, file, title string, args ...string) {
+	t.Helper()
+	tokentray, _ := binaries(t)
+	cmd := exec.Command(tokentray, append([]string{"ui"}, args...)...)
+	cmd.Env = a.env
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		if s := "\n" + out.String(); strings.Contains(s, "panic") || strings.Contains(s, "\ntokentray: ") || strings.Contains(s, "Fyne error") {
+			t.Errorf("ui %s:\n%s", args[0], s)
+		}
+	}()
+	var id string
+	waitFor(t, 15*time.Second, "the "+title+" window", func() bool {
+		for w := range windows(t, title) {
+			id = w
+			return true
+		}
+		return false
+	})
+	if dir == "" {
+		return
+	}
+	time.Sleep(1500 * time.Millisecond) // fonts and the first frame
+	img := screenshot(t, id)
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	if err := os.WriteFile(filepath.Join(dir, file), b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNoTrayHostOpensTheStatusWindow runs the agent on a session bus of
+// its own, where no StatusNotifier host listens: it must say so and open
+// the status window, and close it when it quits.
+func TestNoTrayHostOpensTheStatusWindow(t *testing.T) {
+	needDesktop(t)
+	a := startAgent(t, nil, `listen = "127.0.0.1:0"
+store = "file"
+
+[[profile]]
+name = "offline"
+issuer = "https://idp.example.com"
+client_id = "tokentray"
+scopes = ["openid"]
+`, "dbus-run-session", "--")
+	st, err := a.client.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The status window belongs to a child of the agent: `tokentray ui status`.
+	ours := func() bool {
+		for id := range windows(t, "^tokentray$") {
+			pid, err := exec.Command("xdotool", "getwindowpid", id).Output()
+			if err != nil {
+				continue
+			}
+			stat, _ := os.ReadFile("/proc/" + strings.TrimSpace(string(pid)) + "/stat")
+			if f := strings.Fields(string(stat)); len(f) > 3 && f[3] == strconv.Itoa(st.Agent.PID) {
+				return true
+			}
+		}
+		return false
+	}
+	waitFor(t, 15*time.Second, "the status window", ours)
+	if !strings.Contains(a.log.String(), "no system tray") {
+		t.Errorf("the agent did not say why there is no icon:\n%s", a.log)
+	}
+	syscall.Kill(st.Agent.PID, syscall.SIGTERM)
+	waitFor(t, 15*time.Second, "the status window to close with the agent", func() bool { return !ours() })
+}

@@ -1,0 +1,162 @@
+package tray
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+
+	"github.com/tokentray/tokentray/app/agent"
+	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/cli"
+	"github.com/tokentray/tokentray/app/config"
+	"github.com/tokentray/tokentray/assets"
+	"github.com/tokentray/tokentray/ui/autostart"
+	"github.com/tokentray/tokentray/ui/clipboard"
+	"github.com/tokentray/tokentray/ui/model"
+	"github.com/tokentray/tokentray/ui/notify"
+)
+
+// RunAgent runs the tray in the agent's process until ctx ends or the user
+// quits (cli.Env.RunTray). Without a tray host on the session bus it says
+// so and opens the status window; the icon still appears if a host starts
+// later. Without a session bus at all it opens the status window and
+// returns cli.ErrNoTray: the agent then serves on without a tray.
+func RunAgent(ctx context.Context, a *agent.Agent, c *api.Client) error {
+	log := a.Logger()
+	cfg := a.Config()
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("tray: %w", err)
+	}
+	st, err := c.Status(ctx)
+	if err != nil {
+		return fmt.Errorf("tray: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	win := &Spawner{Exe: exe, Flags: []string{"--config", st.Agent.Config, "--runtime-dir", filepath.Dir(a.Socket())}, Stderr: os.Stderr, Log: log,
+		OnExit: func(args []string, code int) {
+			if args[0] == "status" && code == model.ExitQuitAgent {
+				log.Info("quit from the status window")
+				cancel()
+			}
+		}}
+	defer win.Close()
+
+	host, err := trayHost(ctx)
+	if err != nil || !host {
+		why := "no StatusNotifier host on the session bus (on GNOME, install the AppIndicator extension)"
+		if err != nil {
+			why = err.Error()
+		}
+		fmt.Fprintf(os.Stderr, "tokentray: no system tray: %s.\ntokentray: opening the status window instead; the agent serves on %s and %s.\n", why, a.Socket(), a.TCPAddr())
+		werr := win.Open("status", "--quit-button")
+		if werr != nil {
+			log.Error("opening the status window", "err", werr)
+		}
+		if err != nil {
+			if werr != nil {
+				return fmt.Errorf("%w: %s", cli.ErrNoTray, why)
+			}
+			<-ctx.Done() // the status window's Quit ends it too
+			return nil
+		}
+	}
+
+	board, err := clipboard.New(os.Getenv)
+	if err != nil {
+		log.Warn("no clipboard: the copy items will fail", "err", err)
+		board = noBoard{err}
+	}
+	copier := &clipboard.Copier{Board: board, Delay: func() time.Duration { return a.Config().ClipboardClearAfter() },
+		OnClear: func(cleared bool, err error) {
+			if err != nil {
+				log.Warn("clearing the clipboard", "err", err)
+			} else if cleared {
+				log.Info("copied token cleared from the clipboard")
+			}
+		}}
+	defer copier.ClearNow()
+	changes, unsubscribe := a.Subscribe()
+	defer unsubscribe()
+	n := &notify.Notifier{AppName: "tokentray", Icon: assets.AppIconSized(64)}
+	defer n.Close()
+
+	entry := autostart.Entry{Exec: exe}
+	if def, _ := config.DefaultPath(); st.Agent.Config != def {
+		entry.Args = []string{"--config", st.Agent.Config}
+	}
+	t := New(Options{
+		API:       c,
+		Changes:   changes,
+		Windows:   win,
+		Clipboard: copier,
+		Notifier:  n,
+		Autostart: &autostart.Manager{Entry: entry},
+		DarkPanel: darkPanel(ctx, cfg.TrayTheme),
+		Log:       log,
+	})
+	return t.Run(ctx)
+}
+
+type noBoard struct{ err error }
+
+func (b noBoard) Write(string) error           { return b.err }
+func (b noBoard) ClearIf(string) (bool, error) { return false, nil }
+
+// trayHost reports whether a StatusNotifier host is there to show the
+// icon; an error means there is no session bus at all.
+func trayHost(ctx context.Context) (bool, error) {
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		return false, fmt.Errorf("no D-Bus session bus (%v)", err)
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	var has bool
+	if err := conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, "org.kde.StatusNotifierWatcher").Store(&has); err != nil || !has {
+		return false, nil
+	}
+	v, err := conn.Object("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher").GetProperty("org.kde.StatusNotifierWatcher.IsStatusNotifierHostRegistered")
+	if err != nil {
+		return true, nil // a watcher that does not say: trust it
+	}
+	registered, _ := v.Value().(bool)
+	return registered, nil
+}
+
+// darkPanel decides which icons to use: the config's tray_theme, else the
+// desktop's colour scheme (the XDG settings portal), else dark: most
+// panels (GNOME, Ubuntu, KDE's default, XFCE's) are dark.
+func darkPanel(ctx context.Context, theme string) bool {
+	switch theme {
+	case "dark":
+		return true
+	case "light":
+		return false
+	}
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		return true
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	obj := conn.Object("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop")
+	var v dbus.Variant
+	if err := obj.CallWithContext(ctx, "org.freedesktop.portal.Settings.ReadOne", 0, "org.freedesktop.appearance", "color-scheme").Store(&v); err != nil {
+		if err := obj.CallWithContext(ctx, "org.freedesktop.portal.Settings.Read", 0, "org.freedesktop.appearance", "color-scheme").Store(&v); err != nil {
+			return true
+		}
+		if inner, ok := v.Value().(dbus.Variant); ok {
+			v = inner
+		}
+	}
+	scheme, _ := v.Value().(uint32)
+	return scheme != 2 // 1 prefers dark, 2 prefers light, 0 says nothing
+}

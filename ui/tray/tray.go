@@ -1,0 +1,408 @@
+// Package tray is tokentray's tray icon and menu. It runs inside the agent
+// through fyne.io/systray (a StatusNotifierItem over D-Bus on Linux): no
+// OpenGL loop, no GUI toolkit, nothing that wakes while nothing changes.
+// It redraws when the agent says a state changed, when a status line's
+// text would change ("valid for 41 min"), and when the menu opens. The
+// windows run in a child process (`tokentray ui …`), started on demand.
+package tray
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"fyne.io/systray"
+
+	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/session"
+	"github.com/tokentray/tokentray/assets"
+	"github.com/tokentray/tokentray/ui/model"
+	"github.com/tokentray/tokentray/ui/notify"
+)
+
+// API is what the tray asks of the agent; *api.Client has it.
+type API interface {
+	Status(ctx context.Context) (api.StatusResponse, error)
+	Token(ctx context.Context, profile string, minValid time.Duration) (api.TokenResponse, error)
+	Refresh(ctx context.Context, profile string) (session.Status, error)
+	Logout(ctx context.Context, profile string) (session.LogoutResult, error)
+}
+
+// Windows opens the Fyne windows (another process).
+type Windows interface {
+	Open(args ...string) error
+}
+
+// Copier puts text on the clipboard; Copy clears it again after a delay.
+type Copier interface {
+	Copy(text string) error
+	CopyPlain(text string) error
+	ClearNow()
+}
+
+// Autostart switches "start at login".
+type Autostart interface {
+	Supported() bool
+	Enabled() bool
+	Set(on bool) error
+}
+
+// Notifier shows desktop notifications.
+type Notifier interface {
+	Notify(summary, body string, actions ...notify.Action) (uint32, error)
+}
+
+// Options are the tray's parts; every side effect is one of them.
+type Options struct {
+	API       API
+	Changes   <-chan struct{} // a value after any state change (agent.Subscribe)
+	Windows   Windows
+	Clipboard Copier
+	Notifier  Notifier
+	Autostart Autostart
+	// DarkPanel picks the icons drawn for a dark panel.
+	DarkPanel bool
+	// IconSize is the pixel size of the icon sent to the tray host; 32
+	// when zero (hosts scale it to the panel).
+	IconSize int
+	// FailingAfter is how long refreshes fail before a notification; 5 min
+	// when zero.
+	FailingAfter time.Duration
+	Log          *slog.Logger
+	Now          func() time.Time
+}
+
+// Tray is the running tray.
+type Tray struct {
+	o      Options
+	clicks chan string // item keys, from the menu items' goroutines
+	quit   chan struct{}
+
+	// Everything below is touched by the loop goroutine only.
+	menu     model.Menu
+	shape    string
+	items    map[string]*systray.MenuItem
+	rendered map[string]model.Item
+	icon     string
+	tooltip  string
+	notices  model.Notifier
+	apiAddr  string
+	last     api.StatusResponse
+}
+
+// New returns a tray; Run shows it.
+func New(o Options) *Tray {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.IconSize == 0 {
+		o.IconSize = 32
+	}
+	return &Tray{o: o, clicks: make(chan string, 8), quit: make(chan struct{}),
+		notices: model.Notifier{FailingAfter: o.FailingAfter}}
+}
+
+// Run shows the icon and serves the menu until ctx ends or Quit is chosen.
+// fyne.io/systray can run once per process.
+func (t *Tray) Run(ctx context.Context) error {
+	ready := make(chan struct{})
+	go func() {
+		defer systray.Quit()
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			return
+		}
+		t.loop(ctx)
+	}()
+	systray.Run(func() {
+		systray.SetTitle("tokentray")
+		systray.SetIcon(assets.TrayIcon(model.IconIdle, t.o.DarkPanel, t.o.IconSize))
+		close(ready)
+	}, nil)
+	return nil
+}
+
+// loop is the one goroutine that touches the menu.
+func (t *Tray) loop(ctx context.Context) {
+	t.redraw(ctx)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		t.arm(timer)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.quit:
+			return
+		case <-t.o.Changes:
+			t.redraw(ctx)
+		case <-timer.C:
+			t.redraw(ctx)
+		case <-systray.TrayOpenedCh:
+			t.redraw(ctx)
+		case key := <-t.clicks:
+			t.click(ctx, key)
+		}
+	}
+}
+
+// arm sets the timer to the next moment a text changes by itself or a
+// pending notice falls due; far away when there is none.
+func (t *Tray) arm(timer *time.Timer) {
+	now := t.o.Now()
+	next := model.NextTextChange(t.last.Profiles, now)
+	if nc := t.notices.NextCheck(); !nc.IsZero() && (next.IsZero() || nc.Before(next)) {
+		next = nc
+	}
+	d := 24 * time.Hour
+	if !next.IsZero() {
+		d = max(next.Sub(now), 50*time.Millisecond)
+	}
+	timer.Reset(d)
+}
+
+func (t *Tray) status(ctx context.Context) (api.StatusResponse, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	st, err := t.o.API.Status(ctx)
+	if err == nil {
+		t.last = st
+	}
+	return st, err
+}
+
+func (t *Tray) redraw(ctx context.Context) {
+	st, err := t.status(ctx)
+	if err != nil {
+		t.o.Log.Error("tray: reading the status", "err", err)
+		return
+	}
+	t.apiAddr = st.Agent.Listen
+	now := t.o.Now()
+	in := model.MenuInput{Profiles: st.Profiles, Now: now, APIAddr: st.Agent.Listen}
+	if t.o.Autostart != nil {
+		in.AutostartSupported = t.o.Autostart.Supported()
+		in.Autostart = in.AutostartSupported && t.o.Autostart.Enabled()
+	}
+	t.render(model.BuildMenu(in))
+	for _, n := range t.notices.Update(st.Profiles, now) {
+		t.show(ctx, n)
+	}
+}
+
+// render brings the systray menu to m: a new shape rebuilds it, otherwise
+// only items whose text or state changed are updated (each update is a
+// D-Bus signal).
+func (t *Tray) render(m model.Menu) {
+	t.menu = m
+	if m.Icon != t.icon {
+		systray.SetIcon(assets.TrayIcon(m.Icon, t.o.DarkPanel, t.o.IconSize))
+		t.icon = m.Icon
+	}
+	if m.Tooltip != t.tooltip {
+		systray.SetTooltip(m.Tooltip)
+		t.tooltip = m.Tooltip
+	}
+	if shape := m.Shape(); shape != t.shape {
+		systray.ResetMenu()
+		t.items, t.rendered = map[string]*systray.MenuItem{}, map[string]model.Item{}
+		t.build(m.Items, nil)
+		t.shape = shape
+		return
+	}
+	var walk func(items []model.Item)
+	walk = func(items []model.Item) {
+		for _, it := range items {
+			walk(it.Items)
+			mi, ok := t.items[it.Key]
+			if !ok {
+				continue
+			}
+			old := t.rendered[it.Key]
+			if old.Title != it.Title {
+				mi.SetTitle(it.Title)
+			}
+			if old.Tooltip != it.Tooltip {
+				mi.SetTooltip(it.Tooltip)
+			}
+			if old.Enabled != it.Enabled {
+				if it.Enabled {
+					mi.Enable()
+				} else {
+					mi.Disable()
+				}
+			}
+			if old.Checked != it.Checked {
+				if it.Checked {
+					mi.Check()
+				} else {
+					mi.Uncheck()
+				}
+			}
+			t.rendered[it.Key] = it
+		}
+	}
+	walk(m.Items)
+}
+
+func (t *Tray) build(items []model.Item, parent *systray.MenuItem) {
+	for _, it := range items {
+		if it.Separator {
+			if parent == nil {
+				systray.AddSeparator()
+			} else {
+				parent.AddSeparator()
+			}
+			continue
+		}
+		var mi *systray.MenuItem
+		switch {
+		case parent == nil && it.Checkable:
+			mi = systray.AddMenuItemCheckbox(it.Title, it.Tooltip, it.Checked)
+		case parent == nil:
+			mi = systray.AddMenuItem(it.Title, it.Tooltip)
+		case it.Checkable:
+			mi = parent.AddSubMenuItemCheckbox(it.Title, it.Tooltip, it.Checked)
+		default:
+			mi = parent.AddSubMenuItem(it.Title, it.Tooltip)
+		}
+		if !it.Enabled {
+			mi.Disable()
+		}
+		t.items[it.Key], t.rendered[it.Key] = mi, it
+		if len(it.Items) > 0 {
+			t.build(it.Items, mi)
+			continue
+		}
+		if it.Action == model.ActNone {
+			continue
+		}
+		go func(key string, ch chan struct{}) {
+			for range ch { // closed when the menu is rebuilt
+				select {
+				case t.clicks <- key:
+				case <-t.quit:
+					return
+				}
+			}
+		}(it.Key, mi.ClickedCh)
+	}
+}
+
+func findItem(items []model.Item, key string) (model.Item, bool) {
+	for _, it := range items {
+		if it.Key == key {
+			return it, true
+		}
+		if sub, ok := findItem(it.Items, key); ok {
+			return sub, true
+		}
+	}
+	return model.Item{}, false
+}
+
+// click runs a menu item's action; slow ones run on their own goroutine.
+func (t *Tray) click(ctx context.Context, key string) {
+	it, ok := findItem(t.menu.Items, key)
+	if !ok || !it.Enabled {
+		return
+	}
+	t.o.Log.Debug("tray: clicked", "item", key)
+	p := it.Profile
+	switch it.Action {
+	case model.ActCopyToken, model.ActCopyBearer:
+		go t.copyToken(ctx, p, it.Action == model.ActCopyBearer)
+	case model.ActLogin:
+		t.open("login", p)
+	case model.ActDetails:
+		t.open("details", p)
+	case model.ActSettings:
+		t.open("settings")
+	case model.ActAbout:
+		t.open("about")
+	case model.ActRefresh:
+		go func() {
+			ctx, cancel := context.WithTimeout(ctx, 40*time.Second)
+			defer cancel()
+			if _, err := t.o.API.Refresh(ctx, p); err != nil {
+				t.notify(p+": refresh failed", err.Error())
+			}
+		}()
+	case model.ActLogout:
+		go func() {
+			ctx, cancel := context.WithTimeout(ctx, 40*time.Second)
+			defer cancel()
+			res, err := t.o.API.Logout(ctx, p)
+			switch {
+			case err != nil:
+				t.notify(p+": logout failed", err.Error())
+			case !res.Revoked && res.RevokeError != "":
+				t.notify(p+": logged out", "The token was deleted here, but the provider could not revoke it: "+res.RevokeError)
+			}
+		}()
+	case model.ActCopyCurl:
+		if len(t.last.Profiles) > 0 && t.apiAddr != "" {
+			if err := t.o.Clipboard.CopyPlain(model.CurlExample(t.apiAddr, t.last.Profiles[0].Profile)); err != nil {
+				t.notify("Could not copy", err.Error())
+			}
+		}
+	case model.ActAutostart:
+		if t.o.Autostart != nil {
+			if err := t.o.Autostart.Set(!t.o.Autostart.Enabled()); err != nil {
+				t.notify("Start at login", err.Error())
+			}
+			t.redraw(ctx)
+		}
+	case model.ActQuit:
+		t.o.Clipboard.ClearNow()
+		close(t.quit)
+	}
+}
+
+func (t *Tray) copyToken(ctx context.Context, profile string, bearer bool) {
+	ctx, cancel := context.WithTimeout(ctx, 40*time.Second)
+	defer cancel()
+	tok, err := t.o.API.Token(ctx, profile, 0)
+	if err != nil {
+		t.notify(profile+": no token to copy", err.Error())
+		return
+	}
+	text := tok.AccessToken
+	if bearer {
+		text = model.BearerLine(text)
+	}
+	if err := t.o.Clipboard.Copy(text); err != nil {
+		t.notify("Could not copy the token", err.Error())
+		return
+	}
+	t.o.Log.Info("tray: access token copied to the clipboard", "profile", profile, "bearer", bearer)
+}
+
+func (t *Tray) open(args ...string) {
+	if err := t.o.Windows.Open(args...); err != nil {
+		t.o.Log.Error("tray: opening a window", "window", args[0], "err", err)
+		t.notify("Could not open the window", err.Error())
+	}
+}
+
+func (t *Tray) show(ctx context.Context, n model.Notice) {
+	var acts []notify.Action
+	if n.Kind == "login" {
+		p := n.Profile
+		acts = append(acts, notify.Action{Key: "login", Label: "Log in…", Do: func() { t.open("login", p) }})
+	}
+	t.notify(n.Title, n.Body, acts...)
+}
+
+func (t *Tray) notify(summary, body string, acts ...notify.Action) {
+	if t.o.Notifier == nil {
+		return
+	}
+	if _, err := t.o.Notifier.Notify(summary, body, acts...); err != nil {
+		t.o.Log.Warn("tray: no desktop notification", "summary", summary, "err", err)
+	}
+}

@@ -1,0 +1,200 @@
+package windows
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/ui/model"
+)
+
+// Status is the small window shown instead of the tray when the desktop
+// has no tray host: each profile with its state and its actions, Settings,
+// and (when the agent opened it) Quit.
+type Status struct {
+	env  *Env
+	Win  fyne.Window
+	quit func()
+
+	st    api.StatusResponse
+	rows  *fyne.Container
+	hint  *widget.Label // why this window is there (no tray)
+	note  *widget.Label // what the last action did
+	stop  chan struct{}
+	lines map[string]*widget.Label
+	shape string
+}
+
+// NewStatus builds the status window; quit, if set, adds "Quit tokentray".
+func NewStatus(env *Env, quit func()) *Status {
+	s := &Status{env: env, quit: quit, stop: make(chan struct{}), lines: map[string]*widget.Label{}}
+	s.Win = env.App.NewWindow("tokentray")
+	if env.Icon != nil {
+		s.Win.SetIcon(env.Icon)
+	}
+	s.rows = container.NewVBox()
+	s.note = widget.NewLabel("")
+	s.note.Wrapping = fyne.TextWrapWord
+	s.hint = widget.NewLabel("")
+	s.hint.Wrapping = fyne.TextWrapWord
+	s.hint.Hide()
+	var head fyne.CanvasObject = widget.NewLabelWithStyle("tokentray", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	if env.Icon != nil {
+		img := canvas.NewImageFromResource(env.Icon)
+		img.SetMinSize(fyne.NewSize(32, 32))
+		img.FillMode = canvas.ImageFillContain
+		head = container.NewHBox(img, head)
+	}
+	buttons := container.NewHBox(widget.NewButtonWithIcon("Settings…", theme.SettingsIcon(), func() { s.open("settings") }), layoutSpacer())
+	if quit != nil {
+		buttons.Add(widget.NewButtonWithIcon("Quit tokentray", theme.LogoutIcon(), quit))
+	}
+	s.Win.SetContent(container.NewBorder(container.NewVBox(head, widget.NewSeparator()),
+		container.NewVBox(s.note, s.hint, widget.NewSeparator(), buttons), nil, nil, container.NewVScroll(s.rows)))
+	s.Win.Resize(fyne.NewSize(560, 320))
+	env.onClosed(s.Win, func() { close(s.stop) })
+	s.load()
+	return s
+}
+
+// Start rereads the states every 5 s while the window is open.
+func (s *Status) Start() {
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-s.stop:
+				return
+			case <-t.C:
+				fyne.Do(s.load)
+			}
+		}
+	}()
+}
+
+func (s *Status) open(args ...string) {
+	if err := s.env.Open(args...); err != nil {
+		s.note.SetText(oneLine(err))
+	}
+}
+
+func (s *Status) load() {
+	call(s.env, 10*time.Second, func(ctx context.Context) (api.StatusResponse, error) { return s.env.API.Status(ctx) },
+		func(st api.StatusResponse, err error) {
+			if err != nil {
+				s.note.SetText("The agent does not answer: " + oneLine(err))
+				return
+			}
+			s.Show(st)
+		})
+}
+
+// Show draws st.
+func (s *Status) Show(st api.StatusResponse) {
+	s.st = st
+	now := s.env.now()
+	m := model.BuildMenu(model.MenuInput{Profiles: st.Profiles, Now: now, APIAddr: st.Agent.Listen})
+	if m.Shape() != s.shape {
+		s.rows.RemoveAll()
+		s.lines = map[string]*widget.Label{}
+		if len(st.Profiles) == 0 {
+			s.rows.Add(widget.NewLabel("No profiles yet: add one in Settings…"))
+		}
+		for _, p := range st.Profiles {
+			name := p.Profile
+			line := widget.NewLabel("")
+			s.lines[name] = line
+			s.rows.Add(container.NewBorder(nil, nil, widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+				container.NewHBox(
+					widget.NewButton("Log in…", func() { s.open("login", name) }),
+					widget.NewButton("Details…", func() { s.open("details", name) }),
+					widget.NewButtonWithIcon("Copy token", theme.ContentCopyIcon(), func() { s.copyToken(name) }),
+				), line))
+		}
+		s.shape = m.Shape()
+	}
+	for _, p := range st.Profiles {
+		if l := s.lines[p.Profile]; l != nil {
+			l.SetText(model.StatusLine(p, now))
+		}
+	}
+	switch {
+	case s.quit == nil:
+	case st.Agent.Listen != "":
+		s.hint.Show()
+		s.hint.SetText(fmt.Sprintf("No system tray on this desktop, so this window shows what the tray would. tokentray keeps serving tokens on http://%s when it is closed; `tokentray ui status` opens it again.", st.Agent.Listen))
+	default:
+		s.hint.Show()
+		s.hint.SetText("No system tray on this desktop, so this window shows what the tray would. tokentray keeps running when it is closed; `tokentray ui status` opens it again.")
+	}
+}
+
+// Line is a profile's status line as shown (for tests).
+func (s *Status) Line(profile string) string {
+	if l := s.lines[profile]; l != nil {
+		return l.Text
+	}
+	return ""
+}
+
+func (s *Status) copyToken(profile string) {
+	call(s.env, 40*time.Second, func(ctx context.Context) (api.TokenResponse, error) { return s.env.API.Token(ctx, profile, 0) },
+		func(t api.TokenResponse, err error) {
+			if err != nil {
+				s.note.SetText("Nothing copied: " + oneLine(err))
+				return
+			}
+			s.env.copySecret(t.AccessToken)
+			s.note.SetText("Access token of " + profile + " copied; it is cleared from the clipboard soon.")
+		})
+}
+
+// NewAbout builds the about window.
+func NewAbout(env *Env, version string) fyne.Window {
+	w := env.App.NewWindow("About tokentray")
+	if env.Icon != nil {
+		w.SetIcon(env.Icon)
+	}
+	info := widget.NewForm()
+	var img fyne.CanvasObject = layoutSpacer()
+	if env.Icon != nil {
+		i := canvas.NewImageFromResource(env.Icon)
+		i.SetMinSize(fyne.NewSize(96, 96))
+		i.FillMode = canvas.ImageFillContain
+		img = i
+	}
+	text := widget.NewLabel("tokentray keeps you logged in to OAuth 2.0 and OpenID Connect providers and serves fresh access tokens to the tools on this machine.")
+	text.Wrapping = fyne.TextWrapWord
+	head := widget.NewLabelWithStyle("tokentray "+version, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.SetContent(container.NewBorder(nil, container.NewHBox(layoutSpacer(), widget.NewButton("Close", func() { w.Close() })),
+		container.NewVBox(img), nil, container.NewVBox(head, text, info)))
+	call(env, 10*time.Second, func(ctx context.Context) (api.StatusResponse, error) { return env.API.Status(ctx) },
+		func(st api.StatusResponse, err error) {
+			if err != nil {
+				info.Append("Agent", widget.NewLabel(oneLine(err)))
+				return
+			}
+			a := st.Agent
+			listen := a.Listen
+			if listen == "" {
+				listen = "off"
+			}
+			for _, r := range [][2]string{{"Agent", fmt.Sprintf("version %s, pid %d", a.Version, a.PID)}, {"Config", a.Config},
+				{"Socket", a.Socket}, {"Token API", listen}, {"Refresh tokens", map[string]string{"keyring": "in the OS keyring", "file": "in a plain file (store = \"file\")"}[a.Store]}} {
+				l := widget.NewLabel(r[1])
+				l.Wrapping = fyne.TextWrapBreak
+				info.Append(r[0], l)
+			}
+		})
+	w.Resize(fyne.NewSize(620, 300))
+	env.onClosed(w, nil)
+	return w
+}

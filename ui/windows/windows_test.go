@@ -1,0 +1,449 @@
+package windows
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/pelletier/go-toml/v2"
+
+	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/config"
+	"github.com/tokentray/tokentray/app/session"
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/ui/model"
+)
+
+// fakeAPI records what the windows ask the agent.
+type fakeAPI struct {
+	mu       sync.Mutex // guards every field
+	calls    []string
+	secrets  map[string]string
+	status   api.StatusResponse
+	details  api.DetailsResponse
+	loginURL string
+	loginErr error
+	token    string
+}
+
+func (f *fakeAPI) rec(c string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, c)
+}
+
+func (f *fakeAPI) called() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return strings.Join(f.calls, ",")
+}
+
+func (f *fakeAPI) Status(context.Context) (api.StatusResponse, error) {
+	f.rec("status")
+	return f.status, nil
+}
+func (f *fakeAPI) Details(_ context.Context, p string) (api.DetailsResponse, error) {
+	f.rec("details " + p)
+	return f.details, nil
+}
+func (f *fakeAPI) Token(_ context.Context, p string, _ time.Duration) (api.TokenResponse, error) {
+	f.rec("token " + p)
+	return api.TokenResponse{AccessToken: f.token}, nil
+}
+func (f *fakeAPI) Login(_ context.Context, p string, _ bool, onURL func(string)) error {
+	f.rec("login " + p)
+	if f.loginURL != "" {
+		onURL(f.loginURL)
+	}
+	return f.loginErr
+}
+func (f *fakeAPI) LoginDevice(_ context.Context, p string, onCode func(session.DeviceCode)) error {
+	f.rec("device " + p)
+	onCode(session.DeviceCode{UserCode: "WDJB-MJHT", VerificationURI: "https://idp.example.com/device"})
+	return f.loginErr
+}
+func (f *fakeAPI) CancelLogin(_ context.Context, p string) error { f.rec("cancel " + p); return nil }
+func (f *fakeAPI) Password(_ context.Context, p, u, pw string) (session.Status, error) {
+	f.rec("password " + p + " " + u + " " + pw)
+	return session.Status{}, nil
+}
+func (f *fakeAPI) Import(_ context.Context, p, rt string) (session.Status, error) {
+	f.rec("import " + p + " " + rt)
+	return session.Status{}, nil
+}
+func (f *fakeAPI) Refresh(_ context.Context, p string) (session.Status, error) {
+	f.rec("refresh " + p)
+	return session.Status{}, nil
+}
+func (f *fakeAPI) Logout(_ context.Context, p string) (session.LogoutResult, error) {
+	f.rec("logout " + p)
+	return session.LogoutResult{}, nil
+}
+func (f *fakeAPI) Reload(context.Context) error { f.rec("reload"); return nil }
+func (f *fakeAPI) SetSecret(_ context.Context, p, s string) (api.SecretResponse, error) {
+	f.rec("secret " + p)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.secrets == nil {
+		f.secrets = map[string]string{}
+	}
+	f.secrets[p] = s
+	return api.SecretResponse{Stored: true}, nil
+}
+
+// memFile is a config file in memory that keeps what Save wrote as TOML.
+type memFile struct {
+	cfg   *config.Config
+	saved []byte
+}
+
+func (m *memFile) Load() (*config.Config, error) {
+	c := *m.cfg
+	return &c, nil
+}
+
+func (m *memFile) Save(c *config.Config) error {
+	if probs := config.Check(c); len(probs) > 0 {
+		return errors.New(probs[0].String())
+	}
+	b, err := toml.Marshal(c)
+	if err != nil {
+		return err
+	}
+	m.saved, m.cfg = b, c
+	return nil
+}
+
+func (m *memFile) Path() string { return "/mem/config.toml" }
+
+var now = time.Date(2026, 11, 21, 15, 0, 0, 0, time.Local)
+
+func newEnv(t *testing.T, f *fakeAPI, file ConfigFile) *Env {
+	return &Env{App: test.NewTempApp(t), API: f, Config: file, Now: func() time.Time { return now },
+		Async: func(f func()) { f() }, After: func(time.Duration, func()) {}, ClearAfter: 30 * time.Second,
+		Discover: func(_ context.Context, issuer string) (auth.Endpoints, error) {
+			return auth.Endpoints{AuthorizationURL: issuer + "/auth", TokenURL: issuer + "/token", RevocationURL: issuer + "/revoke"}, nil
+		}}
+}
+
+var work = config.Profile{Name: "work", Issuer: "https://idp.example.com", ClientID: "tokentray", Scopes: []string{"openid", "offline_access"}}
+
+func TestSettingsEditsAndValidates(t *testing.T) {
+	f := &fakeAPI{}
+	file := &memFile{cfg: &config.Config{Profiles: []config.Profile{work}}}
+	s := NewSettings(newEnv(t, f, file))
+	if got := s.entries[model.FName].Text; got != "work" {
+		t.Fatalf("name field: got %q, want work", got)
+	}
+	if len(s.Problems()) != 0 || !s.save.Disabled() {
+		t.Fatalf("a loaded good profile: problems %v, save enabled %v", s.Problems(), !s.save.Disabled())
+	}
+
+	// Validation as you type.
+	issuer := s.entries[model.FIssuer]
+	issuer.SetText("")
+	test.Type(issuer, "ftp://idp")
+	if s.Problems()[model.FIssuer] == "" || !s.save.Disabled() {
+		t.Errorf("issuer ftp://idp: problems %v, save enabled %v", s.Problems(), !s.save.Disabled())
+	}
+	if !strings.Contains(s.summary.Text, "Issuer:") {
+		t.Errorf("summary: got %q, want the issuer's problem", s.summary.Text)
+	}
+	if err := issuer.Validate(); err == nil {
+		t.Error("the issuer entry does not show its problem")
+	}
+	issuer.SetText("")
+	test.Type(issuer, "https://login.example.org")
+	if len(s.Problems()) != 0 || s.save.Disabled() {
+		t.Errorf("fixed issuer: problems %v, save enabled %v", s.Problems(), !s.save.Disabled())
+	}
+
+	// Discover fills the endpoints, which stay out of the file.
+	test.Tap(s.discover)
+	if got := s.entries[model.FTokenEndpoint].Text; got != "https://login.example.org/token" {
+		t.Errorf("token endpoint after Discover: got %q", got)
+	}
+	test.Tap(s.save)
+	if !strings.Contains(f.called(), "reload") {
+		t.Errorf("save: the agent was not asked to reload (%s)", f.called())
+	}
+	if strings.Contains(string(file.saved), "token_endpoint") || !strings.Contains(string(file.saved), "https://login.example.org") {
+		t.Errorf("saved file:\n%s\nwant the new issuer and no discovered endpoint", file.saved)
+	}
+	if !strings.Contains(s.status.Text, "Saved") {
+		t.Errorf("status after save: %q", s.status.Text)
+	}
+}
+
+func TestSettingsNewConfidentialProfile(t *testing.T) {
+	f := &fakeAPI{}
+	file := &memFile{cfg: &config.Config{Profiles: []config.Profile{work}}}
+	s := NewSettings(newEnv(t, f, file))
+	s.add()
+	if s.selected != -1 || s.count() != 2 {
+		t.Fatalf("Add: selected %d, rows %d", s.selected, s.count())
+	}
+	s.preset.SetSelected("pagero")
+	if got := valueOf(clientAuthChoices, s.selects[model.FClientAuth].Selected); got != "client_secret_basic" {
+		t.Errorf("pagero preset: client auth %q", got)
+	}
+	test.Type(s.entries[model.FName], "pagero")
+	test.Type(s.entries[model.FClientID], "my-client")
+	if s.Problems()[model.FSecret] == "" {
+		t.Errorf("a new confidential client without a secret: problems %v", s.Problems())
+	}
+	test.Type(s.entries[model.FName], "!")
+	if s.Problems()[model.FName] == "" {
+		t.Errorf("name pagero!: problems %v", s.Problems())
+	}
+	s.entries[model.FName].SetText("work")
+	if !strings.Contains(s.Problems()[model.FName], "already") {
+		t.Errorf("a taken name: problems %v", s.Problems())
+	}
+	s.entries[model.FName].SetText("pagero")
+	test.Type(s.entries[model.FSecret], "s3cret")
+	if len(s.Problems()) != 0 {
+		t.Fatalf("complete: problems %v", s.Problems())
+	}
+	test.Tap(s.save)
+	if got := f.called(); !strings.Contains(got, "reload,secret pagero") {
+		t.Errorf("calls: %s, want reload then the secret", got)
+	}
+	if f.secrets["pagero"] != "s3cret" {
+		t.Errorf("secret sent: %q", f.secrets["pagero"])
+	}
+	saved := string(file.saved)
+	if strings.Contains(saved, "s3cret") {
+		t.Fatalf("the secret is in the config file:\n%s", saved)
+	}
+	if !strings.Contains(saved, `name = 'pagero'`) || !strings.Contains(saved, "client_secret_basic") || !strings.Contains(saved, "sso.pageroonline.com") {
+		t.Errorf("saved file:\n%s", saved)
+	}
+	if s.entries[model.FSecret].Text != "" {
+		t.Error("the secret stays in its field after saving")
+	}
+
+	// Remove (after the confirmation) logs out, then drops it from the file.
+	s.choose(1)
+	s.removeProfile("pagero")
+	if !strings.Contains(f.called(), "logout pagero") || strings.Contains(string(file.saved), "pagero'") {
+		t.Errorf("remove: calls %s, file:\n%s", f.called(), file.saved)
+	}
+}
+
+func TestSettingsVeeamPresetAsksForTheDomain(t *testing.T) {
+	s := NewSettings(newEnv(t, &fakeAPI{}, &memFile{cfg: &config.Config{}}))
+	if s.selected != -1 {
+		t.Fatal("an empty config should start with a new profile")
+	}
+	s.preset.SetSelected("veeam")
+	if !s.holes.Visible() {
+		t.Fatal("the veeam preset does not ask for the domain")
+	}
+	test.Type(s.domain, "backup.example.com:9419")
+	test.Tap(s.apply)
+	if got := s.entries[model.FTokenEndpoint].Text; got != "https://backup.example.com:9419/api/oauth2/token" {
+		t.Errorf("token endpoint: got %q", got)
+	}
+	if got := valueOf(loginChoices, s.selects[model.FLogin].Selected); got != "password" {
+		t.Errorf("login: got %q", got)
+	}
+}
+
+func jwtOf(header, claims map[string]any) string {
+	enc := func(v any) string {
+		b, _ := json.Marshal(v)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	return enc(header) + "." + enc(claims) + ".sig"
+}
+
+func TestDetails(t *testing.T) {
+	exp := now.Add(41*time.Minute + 59*time.Second)
+	f := &fakeAPI{token: "the-token", details: api.DetailsResponse{
+		Status: session.Status{Profile: "work", State: session.Valid, ExpiresAt: exp, ExpirySource: "expires_in", LastRefresh: now.Add(-time.Minute),
+			NextRefresh: now.Add(30 * time.Minute), Extra: map[string]any{"org_id": "o-1"}},
+		Format: "jwt", TokenType: "Bearer", Header: map[string]any{"alg": "RS256", "kid": "k"},
+		Claims: map[string]any{"sub": "alice", "exp": float64(exp.Unix())}, Scope: "openid api", IssuedAt: now.Add(-time.Minute), ExpiresAt: exp, Length: 812,
+	}}
+	env := newEnv(t, f, &memFile{cfg: &config.Config{}})
+	var cleared []func()
+	env.After = func(_ time.Duration, fn func()) { cleared = append(cleared, fn) }
+	d := NewDetails(env, "work")
+	for row, want := range map[string]string{"Token": "JWT (RS256), 812 characters", "Scopes": "openid  api", "Token type": "Bearer",
+		"Expiry from": "expires_in", "Last refresh": "1 min ago): ok", "Next refresh": "in 30 min"} {
+		if got := d.Row(row); !strings.Contains(got, want) {
+			t.Errorf("row %s: got %q, want %q", row, got, want)
+		}
+	}
+	if got := d.ExpiresText(); !strings.Contains(got, "expires in 41 min 59 s") {
+		t.Errorf("countdown: got %q", got)
+	}
+	now2 := now.Add(2 * time.Second)
+	env.Now = func() time.Time { return now2 }
+	d.countdown()
+	if got := d.ExpiresText(); !strings.Contains(got, "expires in 41 min 57 s") {
+		t.Errorf("countdown two seconds later: got %q", got)
+	}
+	if !strings.Contains(d.ClaimsText(), `sub        "alice"`) || !strings.Contains(d.ClaimsText(), exp.Format("2006-01-02 15:04:05")) {
+		t.Errorf("claims:\n%s", d.ClaimsText())
+	}
+	// Copy access token: on the clipboard, and cleared later if still there.
+	test.Tap(d.copyBtn)
+	if got := env.App.Clipboard().Content(); got != "the-token" {
+		t.Errorf("clipboard: got %q", got)
+	}
+	if len(cleared) != 1 {
+		t.Fatalf("no clear scheduled")
+	}
+	cleared[0]()
+	if got := env.App.Clipboard().Content(); got != "" {
+		t.Errorf("clipboard after the delay: got %q", got)
+	}
+
+	// An opaque token, and nothing at all.
+	f.details.Format, f.details.Claims, f.details.Header = "opaque", nil, nil
+	d.load()
+	if !strings.Contains(d.Row("Token"), "opaque") || !strings.Contains(d.ClaimsText(), "opaque") {
+		t.Errorf("opaque: token %q, claims %q", d.Row("Token"), d.ClaimsText())
+	}
+	d.Show(api.DetailsResponse{Status: session.Status{Profile: "work", State: session.LoggedOut}, Format: "none"})
+	if !d.copyBtn.Disabled() || !strings.Contains(d.Row("Token"), "logged out") {
+		t.Errorf("no token: copy enabled %v, token row %q", !d.copyBtn.Disabled(), d.Row("Token"))
+	}
+}
+
+func TestLoginBrowser(t *testing.T) {
+	f := &fakeAPI{loginURL: "https://idp.example.com/auth?client_id=tokentray&state=x"}
+	env := newEnv(t, f, &memFile{cfg: &config.Config{Profiles: []config.Profile{work}}})
+	var closeLater []func()
+	env.After = func(_ time.Duration, fn func()) { closeLater = append(closeLater, fn) }
+	l := NewLogin(env, "work")
+	l.Start()
+	if l.URL() != f.loginURL || !strings.Contains(l.State(), "Logged in") {
+		t.Errorf("after the login: URL %q, state %q", l.URL(), l.State())
+	}
+	test.Tap(l.copyURL)
+	if got := env.App.Clipboard().Content(); got != f.loginURL {
+		t.Errorf("Copy login URL: clipboard %q", got)
+	}
+	if len(closeLater) != 1 {
+		t.Error("the window does not close itself after a login")
+	}
+
+	f.loginErr = &api.Error{Code: "cancelled", Message: "login cancelled"}
+	l.Start()
+	if !strings.Contains(l.State(), "cancelled") || !l.retry.Visible() {
+		t.Errorf("cancelled: state %q, retry shown %v", l.State(), l.retry.Visible())
+	}
+	l.cancel.Enable()
+	test.Tap(l.cancel)
+	if !strings.Contains(f.called(), "cancel work") {
+		t.Errorf("Cancel: calls %s", f.called())
+	}
+}
+
+func TestLoginPassword(t *testing.T) {
+	p := config.Profile{Name: "veeam", TokenEndpoint: "https://b.example.com/api/oauth2/token", ClientID: "x", Login: "password", Username: "admin", Dialect: "veeam", Scopes: []string{}}
+	f := &fakeAPI{}
+	l := NewLogin(newEnv(t, f, &memFile{cfg: &config.Config{Profiles: []config.Profile{p}}}), "veeam")
+	if l.user.Text != "admin" {
+		t.Errorf("user name: got %q, want the profile's", l.user.Text)
+	}
+	test.Type(l.secret, "pw1")
+	test.Tap(l.submit)
+	if !strings.Contains(f.called(), "password veeam admin pw1") {
+		t.Errorf("calls: %s", f.called())
+	}
+	if l.secret.Text != "" || !strings.Contains(l.State(), "Logged in") {
+		t.Errorf("after: password field %q, state %q", l.secret.Text, l.State())
+	}
+}
+
+func TestStatusWindow(t *testing.T) {
+	f := &fakeAPI{status: api.StatusResponse{Agent: api.AgentInfo{Listen: "127.0.0.1:8733"}, Profiles: []session.Status{
+		{Profile: "work", State: session.Valid, ExpiresAt: now.Add(42 * time.Minute)},
+		{Profile: "ci", State: session.LoginRequired},
+	}}}
+	env := newEnv(t, f, &memFile{cfg: &config.Config{}})
+	var opened []string
+	env.Open = func(args ...string) error { opened = append(opened, strings.Join(args, " ")); return nil }
+	s := NewStatus(env, func() {})
+	if got := s.Line("work"); got != "valid for 42 min" {
+		t.Errorf("work: got %q", got)
+	}
+	if got := s.Line("ci"); got != "login required" {
+		t.Errorf("ci: got %q", got)
+	}
+	if !s.hint.Visible() || !strings.Contains(s.hint.Text, "No system tray") {
+		t.Errorf("hint: %q", s.hint.Text)
+	}
+	// The buttons: first row's Log in… opens the login window.
+	var buttons []*widget.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Button:
+			buttons = append(buttons, w)
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(s.rows)
+	test.Tap(buttons[0])
+	if len(opened) != 1 || opened[0] != "login work" {
+		t.Errorf("Log in… opened %v", opened)
+	}
+}
+
+func TestSettingsPresetProfileFromTheFile(t *testing.T) {
+	p := config.Profile{Name: "backup", Preset: "veeam", Domain: "backup.example.com", Scopes: []string{}}
+	file := &memFile{cfg: &config.Config{Profiles: []config.Profile{p}}}
+	s := NewSettings(newEnv(t, &fakeAPI{}, file))
+	if len(s.Problems()) != 0 {
+		t.Fatalf("a preset profile from the file: problems %v", s.Problems())
+	}
+	if got := valueOf(loginChoices, s.selects[model.FLogin].Selected); got != "password" {
+		t.Errorf("login shown: got %q, want the preset's password", got)
+	}
+	if got := s.domain.Text; got != "backup.example.com" {
+		t.Errorf("domain shown: got %q", got)
+	}
+	if got := s.entries[model.FTokenEndpoint].PlaceHolder; !strings.Contains(got, "https://backup.example.com/api/oauth2/token") {
+		t.Errorf("token endpoint placeholder: got %q, want the preset's", got)
+	}
+	s.domain.SetText("")
+	if s.Problems()[model.FPreset] == "" {
+		t.Errorf("no domain: problems %v, want the preset's", s.Problems())
+	}
+	test.Type(s.domain, "backup2.example.com")
+	test.Tap(s.save)
+	if saved := string(file.saved); !strings.Contains(saved, "domain = 'backup2.example.com'") || !strings.Contains(saved, "preset = 'veeam'") {
+		t.Errorf("saved:\n%s", saved)
+	}
+}
+
+func TestLoginDevice(t *testing.T) {
+	p := config.Profile{Name: "tv", Issuer: "https://idp.example.com", ClientID: "x", Login: "device", Scopes: []string{"openid"}}
+	f := &fakeAPI{}
+	env := newEnv(t, f, &memFile{cfg: &config.Config{Profiles: []config.Profile{p}}})
+	l := NewLogin(env, "tv")
+	l.Start()
+	if l.Code() != "WDJB-MJHT" || l.URL() != "https://idp.example.com/device" || !strings.Contains(l.State(), "Logged in") {
+		t.Errorf("device login: code %q, URL %q, state %q", l.Code(), l.URL(), l.State())
+	}
+	test.Tap(l.copyURL)
+	if got := env.App.Clipboard().Content(); got != "WDJB-MJHT" {
+		t.Errorf("Copy code: clipboard %q", got)
+	}
+}
