@@ -57,3 +57,21 @@ package:
 
 clean:
 	rm -rf bin .demo
+
+# Fuzz targets as package:Name; their seed corpora are in each package's
+# testdata/fuzz/<Name>/ (plain `go test` runs those seeds every time).
+FUZZ_TARGETS := ./auth:FuzzTokenResponse ./auth:FuzzDecodeJWT ./auth:FuzzCallback ./app/config:FuzzParse
+FUZZTIME     ?= 10s
+
+## fuzz: run each fuzz target for FUZZTIME (10s; CI runs them for 5s each)
+.PHONY: fuzz
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz: $${t#*:} in $${t%%:*} for $(FUZZTIME)"; \
+	  $(GO) test -run='^$$' -fuzz="^$${t#*:}\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s $${t%%:*}; \
+	done
+
+## soak: minutes of faults, 50 readers and kill -9s against a real provider (SOAK_DURATION, default 3m)
+.PHONY: soak
+soak: deps
+	scripts/soak.sh

@@ -102,7 +102,10 @@ func (d Dialect) parse(body []byte, now time.Time, secrets []string) (*Token, er
 		t.Expiry, t.ExpirySource = now.Add(time.Duration(secs)*time.Second), "expires_in"
 	} else if at, ok := timestamp(raw["accessTokenExpiresAt"]); ok && at.Before(now.Add(maxLifetime)) {
 		t.Expiry, t.ExpirySource = at, "expires_at"
-	} else if exp, ok := JWTLifetimeExpiry(t.AccessToken, now); ok {
+	} else if exp, ok := JWTLifetimeExpiry(t.AccessToken, now); ok && exp.Before(now.Add(maxLifetime)) {
+		// An exp in the past is kept: the session stretches a token dead on
+		// arrival a little rather than loop; one beyond any believable
+		// lifetime is not believed.
 		t.Expiry, t.ExpirySource = exp, "jwt"
 	}
 	// Refresh token lifetime: Keycloak's refresh_expires_in and the

@@ -175,6 +175,8 @@ func TestExpiresIn(t *testing.T) {
 		{"not a number", `{"access_token":"opaque","expires_in":"soon"}`, time.Time{}, ""},
 		{"null", `{"access_token":"opaque","expires_in":null}`, time.Time{}, ""},
 		{"negative, JWT access token", `{"access_token":"` + at + `","expires_in":-5}`, jwtExp, "jwt"},
+		{"JWT exp in ten years", `{"access_token":"` + jwtWithExp(t, now.Add(10*366*24*time.Hour)) + `"}`, time.Time{}, ""},
+		{"JWT exp in the past (the session refuses it)", `{"access_token":"` + jwtWithExp(t, now.Add(-time.Hour).Truncate(time.Second)) + `"}`, now.Add(-time.Hour).Truncate(time.Second), "jwt"},
 		{"absurd timestamp", `{"access_token":"opaque","accessTokenExpiresAt":"9999-12-31T23:59:59.9999999Z"}`, time.Time{}, ""},
 		{"timestamp without zone", `{"access_token":"opaque","accessTokenExpiresAt":"2025-03-01T13:00:00"}`, time.Time{}, ""},
 	} {

@@ -96,14 +96,20 @@ func Start(ctx context.Context, o Options) (*Agent, error) {
 	if a.lockF, err = lock(dir, a.socket); err != nil {
 		return nil, err
 	}
-	if err := a.listen(cfg); err != nil {
-		a.lockF.Close()
-		return nil, err
-	}
 	for _, p := range cfg.Profiles {
 		a.sessions[p.Name] = a.newSession(p)
 	}
+	// Restore before serving: a tool asking during a (re)start must wait
+	// for the socket, not hear "logged out" about a profile whose login is
+	// in the store.
 	a.restoreAll(ctx, a.All())
+	if err := a.listen(cfg); err != nil {
+		for _, s := range a.All() {
+			s.Close()
+		}
+		a.lockF.Close()
+		return nil, err
+	}
 	a.log.Info("agent ready", "socket", a.socket, "listen", a.TCPAddr(), "profiles", len(cfg.Profiles), "pid", os.Getpid())
 	return a, nil
 }
@@ -133,6 +139,11 @@ func storeFor(cfg *config.Config, log *slog.Logger) (store.Store, error) {
 
 func (a *Agent) listen(cfg *config.Config) error {
 	srv := &api.Server{Sessions: a, Info: a.info, Now: a.o.Now, Log: a.log, Reload: a.Reload, Secrets: a}
+	key, err := api.EnsureKey(filepath.Dir(a.socket))
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	srv.TCPKey = key
 	os.Remove(a.socket) // stale from a crashed agent: we hold the lock, so it is ours to remove
 	ul, err := net.Listen("unix", a.socket)
 	if err != nil {

@@ -22,6 +22,8 @@ import (
 type Client struct {
 	socket string
 	hc     *http.Client
+	base   string // the URL prefix of every request
+	key    string // sent in KeyHeader when set (the TCP port)
 }
 
 // NewClient returns a client of the agent listening on socket.
@@ -35,7 +37,7 @@ func NewClient(socket string) *Client {
 		IdleConnTimeout:       30 * time.Second,
 		ResponseHeaderTimeout: maxWait + 5*time.Second,
 	}
-	return &Client{socket: socket, hc: &http.Client{Transport: tr}}
+	return &Client{socket: socket, hc: &http.Client{Transport: tr}, base: "http://tokentray.sock"}
 }
 
 // Socket is the path the client dials.
@@ -68,10 +70,13 @@ func (c *Client) send(ctx context.Context, method, path string, body any) (*http
 		}
 		rd = bytes.NewReader(b)
 	}
-	// The host is a name of our own: the socket is what matters.
-	req, err := http.NewRequestWithContext(ctx, method, "http://tokentray.sock"+path, rd)
+	// On the socket the host is a name of our own: the socket is what matters.
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
 	if err != nil {
 		return nil, err
+	}
+	if c.key != "" {
+		req.Header.Set(KeyHeader, c.key)
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")

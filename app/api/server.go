@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -75,6 +74,12 @@ type Server struct {
 	Reload func(ctx context.Context) error
 	// Secrets, if set, keeps client secrets and keys (/v1/secret, /v1/private-key).
 	Secrets Secrets
+	// TCPKey is the per-user key a TCP request must carry (KeyHeader) when
+	// the peer's uid cannot be found; "" refuses such requests.
+	TCPKey string
+	// TCPPeerUID finds the uid at the other end of a loopback TCP
+	// connection; nil uses the kernel's socket table where there is one.
+	TCPPeerUID func(local, remote *net.TCPAddr) (uid int, known bool)
 }
 
 // SocketHandler serves every operation; it is mounted on the unix socket.
@@ -119,8 +124,7 @@ func (s *Server) guard(next http.Handler, tcp bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		if uid, ok := r.Context().Value(peerKey{}).(int); ok && uid != os.Getuid() {
-			writeError(w, http.StatusForbidden, "forbidden", "this agent serves its own user only")
+		if !s.peerAllowed(w, r, tcp) {
 			return
 		}
 		if tcp && !validHost(r.Host, r.Context()) {
@@ -144,11 +148,12 @@ type peerKey struct{}
 type localAddrKey struct{}
 
 // ConnContext records the peer's uid of a unix socket connection (and the
-// local address of a TCP one) for guard.
+// addresses of a TCP one) for guard.
 func ConnContext(ctx context.Context, c net.Conn) context.Context {
 	if uid, ok := socketPeerUID(c); ok {
 		ctx = context.WithValue(ctx, peerKey{}, uid)
 	}
+	ctx = withTCPConn(ctx, c)
 	return context.WithValue(ctx, localAddrKey{}, c.LocalAddr())
 }
 
@@ -172,6 +177,9 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) (*session.Sessi
 	name := r.PathValue("profile")
 	sess, ok := s.Sessions.Session(name)
 	if !ok {
+		if len(name) > 64 { // no configured name is longer: do not echo a huge one back
+			name = name[:64] + "…"
+		}
 		writeError(w, http.StatusNotFound, "unknown_profile", fmt.Sprintf("no profile named %q in the config", name))
 	}
 	return sess, ok

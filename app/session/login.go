@@ -122,7 +122,7 @@ func (s *Session) loginWith(ctx context.Context, get func(Provider) (*auth.Token
 	if err != nil {
 		return err
 	}
-	return s.accept(ctx, s.newGrant(), tok, "login")
+	return s.accept(ctx, s.newGrant(), tok, "login", time.Now())
 }
 
 // newGrant starts a new grant generation: whatever an older refresh still

@@ -104,6 +104,9 @@ type Session struct {
 	misconfig   bool   // login is required because the client's credentials were refused
 	timer       *time.Timer
 	closed      bool
+	// anchorWall and anchorMono are the wall clock and a monotonic reading
+	// taken together when tok was set (see nowLocked).
+	anchorWall, anchorMono time.Time
 }
 
 type flight struct {
@@ -185,7 +188,7 @@ func (s *Session) Restore(ctx context.Context) error {
 func (s *Session) Token(ctx context.Context, minValid time.Duration) (auth.Token, error) {
 	for waited := false; ; waited = true {
 		s.mu.Lock()
-		now := s.now()
+		now := s.nowLocked()
 		if s.tok != nil && s.tok.Valid(now, max(minValid, s.marginLocked())) {
 			t := *s.tok
 			s.mu.Unlock()
@@ -305,9 +308,13 @@ func (s *Session) refresh(ctx context.Context, gen int) error {
 	p, err := s.o.Connect(ctx)
 	if err == nil {
 		var tok *auth.Token
+		// From here until accept has saved, a kill can cost the login: a
+		// rotating provider may have retired rt already. Nothing but the
+		// save happens in between (the crash test reads these two lines).
+		s.o.Log.Debug("refresh request sent")
 		tok, err = p.Refresh(ctx, rt)
 		if err == nil {
-			return s.accept(ctx, gen, tok, "refresh")
+			return s.accept(ctx, gen, tok, "refresh", time.Now())
 		}
 	}
 	now := s.now()
@@ -330,6 +337,7 @@ func (s *Session) refresh(ctx context.Context, gen int) error {
 	if gen != s.gen {
 		return err
 	}
+	now = s.nowLocked() // retryAt is compared with nowLocked
 	s.lastErr = err.Error()
 	switch auth.KindOf(err) {
 	case auth.LoginRequired, auth.Misconfigured:
@@ -345,8 +353,10 @@ func (s *Session) refresh(ctx context.Context, gen int) error {
 
 // accept saves a fresh token first and only then makes it current: a
 // rotated refresh token must be in the store before anything can use the
-// access token that came with it.
-func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how string) error {
+// access token that came with it. arrived is when the provider's answer
+// came back; the time from there to the saved record is the window in
+// which a crash loses a rotated refresh token, logged at debug level.
+func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how string, arrived time.Time) error {
 	now := s.now()
 	if tok.Expiry.IsZero() {
 		tok.Expiry, tok.ExpirySource = now.Add(s.o.DefaultLifetime), "default"
@@ -373,6 +383,7 @@ func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how stri
 	rec := recordOf(tok, now)
 	rec.RefreshRenewal = renewal
 	saveErr := s.save(ctx, rec)
+	window := time.Since(arrived)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if how != "refresh" {
@@ -382,14 +393,17 @@ func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how stri
 	s.state, s.reason, s.renewal, s.misconfig = Valid, "", renewal, false
 	s.checkRefreshExpiryLocked(now)
 	s.failures, s.retryAt = 0, time.Time{}
-	s.scheduleLocked()
 	s.lastRefresh = now
 	s.lastErr = ""
+	s.scheduleLocked()
 	if saveErr != nil {
 		// Memory now holds the only copy of the current refresh token; the
 		// next refresh saves again. Said loudly, never hidden.
 		s.lastErr = "could not save the new refresh token: " + saveErr.Error()
 		s.o.Log.Error("saving the refresh token", "err", saveErr)
+	}
+	if saveErr == nil {
+		s.o.Log.Debug(how+" saved", "window", window)
 	}
 	s.o.Log.Info(how+" done", "expires_at", tok.Expiry.Format(time.RFC3339), "expiry_source", tok.ExpirySource, "next", s.next.Format(time.RFC3339))
 	return nil
@@ -403,6 +417,7 @@ func (s *Session) isGen(gen int) bool {
 
 func (s *Session) setTokenLocked(tok *auth.Token, received time.Time) {
 	s.tok, s.received = tok, received
+	s.anchorLocked()
 	if tok.Expiry.IsZero() {
 		s.next = received.Add(time.Duration(float64(s.o.DefaultLifetime) * refreshFraction))
 		return
@@ -422,7 +437,7 @@ func (s *Session) scheduleLocked() {
 	var at time.Time
 	switch {
 	case s.state == Unavailable:
-		at = s.now().Add(maxSleep)
+		at = s.nowLocked().Add(maxSleep)
 	case s.state != Valid || s.tok == nil:
 		return
 	case s.failures > 0:
@@ -430,7 +445,7 @@ func (s *Session) scheduleLocked() {
 	default:
 		at = s.next
 	}
-	d := min(max(at.Sub(s.now()), 0), maxSleep)
+	d := min(max(at.Sub(s.nowLocked()), 0), maxSleep)
 	s.timer = time.AfterFunc(d, s.tick)
 }
 
@@ -449,7 +464,7 @@ func (s *Session) tick() {
 		s.Restore(ctx)
 		return
 	}
-	now := s.now()
+	now := s.nowLocked()
 	s.checkRefreshExpiryLocked(now)
 	due := s.next
 	if s.failures > 0 {
@@ -519,7 +534,7 @@ func (s *Session) Status() Status {
 		if s.failures > 0 {
 			st.NextRefresh = s.retryAt
 		}
-		if !s.tok.Valid(s.now(), 0) {
+		if !s.tok.Valid(s.nowLocked(), 0) {
 			st.State = Expired
 		}
 	}
