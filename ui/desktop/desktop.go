@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"net/http"
 	"os"
 	"os/signal"
@@ -63,6 +64,7 @@ func Run(ctx context.Context, args []string, c *api.Client) error {
 	if dir, err := os.UserCacheDir(); err == nil {
 		os.MkdirAll(dir, 0o700)
 	}
+	log.SetOutput(&prefsNoise{w: log.Writer()})
 	a := app.NewWithID(AppID)
 	icon := fyne.NewStaticResource("tokentray.png", assets.AppIcon())
 	a.SetIcon(icon)
