@@ -133,7 +133,17 @@ func (c *Client) Status(ctx context.Context) (StatusResponse, error) {
 // Login starts (or joins) a browser login and waits for its end. onURL
 // receives the authorization URL as soon as the agent has it.
 func (c *Client) Login(ctx context.Context, profile string, noBrowser bool, onURL func(string)) error {
-	resp, err := c.send(ctx, http.MethodPost, "/v1/login/"+url.PathEscape(profile), LoginRequest{NoBrowser: noBrowser})
+	return c.loginStream(ctx, "/v1/login/"+url.PathEscape(profile), LoginRequest{NoBrowser: noBrowser}, func(ev LoginEvent) {
+		if ev.URL != "" && onURL != nil {
+			onURL(ev.URL)
+		}
+	})
+}
+
+// loginStream posts to a login route and reads its events until the
+// outcome; every event that is not the outcome goes to onEvent.
+func (c *Client) loginStream(ctx context.Context, path string, body any, onEvent func(LoginEvent)) error {
+	resp, err := c.send(ctx, http.MethodPost, path, body)
 	if err != nil {
 		return err
 	}
@@ -149,12 +159,12 @@ func (c *Client) Login(ctx context.Context, profile string, noBrowser bool, onUR
 			return fmt.Errorf("the agent's login stream is broken: %w", err)
 		}
 		switch {
-		case ev.URL != "" && onURL != nil:
-			onURL(ev.URL)
 		case ev.Error != "":
 			return &Error{Status: http.StatusOK, Code: ev.Error, Message: ev.Message}
 		case ev.Done:
 			return nil
+		default:
+			onEvent(ev)
 		}
 	}
 	if ctx.Err() != nil {

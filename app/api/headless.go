@@ -2,24 +2,13 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/auth"
 )
-
-// DeviceLoginEvent is one line of the newline-delimited JSON a device
-// login streams: first the code to show, then the outcome.
-type DeviceLoginEvent struct {
-	*session.DeviceCode
-	Done    bool   `json:"done,omitempty"`
-	Error   string `json:"error,omitempty"`
-	Message string `json:"message,omitempty"`
-}
 
 // PasteRequest is the body of POST /v1/login/{profile}/callback: the
 // address a browser on another machine ended on.
@@ -34,22 +23,9 @@ func (s *Server) deviceLogin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	// The stream lasts as long as the login: lift the write deadline.
-	http.NewResponseController(w).SetWriteDeadline(time.Time{})
-	w.Header().Set("Content-Type", "application/x-ndjson")
-	w.WriteHeader(http.StatusOK)
-	enc := json.NewEncoder(w)
-	flush := func() { http.NewResponseController(w).Flush() }
-	flush()
-	err := sess.LoginDevice(r.Context(), func(c session.DeviceCode) {
-		enc.Encode(DeviceLoginEvent{DeviceCode: &c})
-		flush()
+	streamLogin(w, func(emit func(LoginEvent)) error {
+		return sess.LoginDevice(r.Context(), func(c session.DeviceCode) { emit(LoginEvent{DeviceCode: &c}) })
 	})
-	if err != nil {
-		enc.Encode(DeviceLoginEvent{Error: loginErrorCode(err), Message: err.Error()})
-		return
-	}
-	enc.Encode(DeviceLoginEvent{Done: true})
 }
 
 // loginErrorCode names how a login ended.

@@ -238,9 +238,11 @@ type LoginRequest struct {
 }
 
 // LoginEvent is one line of the newline-delimited JSON a login streams:
-// first the URL, then the outcome.
+// first what to show (the URL of a browser login, the code of a device
+// login), then the outcome.
 type LoginEvent struct {
-	URL     string `json:"url,omitempty"`
+	URL string `json:"url,omitempty"`
+	*session.DeviceCode
 	Done    bool   `json:"done,omitempty"`
 	Error   string `json:"error,omitempty"`
 	Message string `json:"message,omitempty"`
@@ -255,23 +257,27 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &req) {
 		return
 	}
+	streamLogin(w, func(emit func(LoginEvent)) error {
+		return sess.Login(r.Context(), req.NoBrowser, func(u string) { emit(LoginEvent{URL: u}) })
+	})
+}
+
+// streamLogin answers with the events of a login as newline-delimited
+// JSON: whatever run emits, then its outcome.
+func streamLogin(w http.ResponseWriter, run func(emit func(LoginEvent)) error) {
 	// The stream lasts as long as the login: lift the write deadline.
-	http.NewResponseController(w).SetWriteDeadline(time.Time{})
+	rc := http.NewResponseController(w)
+	rc.SetWriteDeadline(time.Time{})
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.WriteHeader(http.StatusOK)
 	enc := json.NewEncoder(w)
-	flush := func() { http.NewResponseController(w).Flush() }
-	flush()
-	err := sess.Login(r.Context(), req.NoBrowser, func(u string) {
-		enc.Encode(LoginEvent{URL: u})
-		flush()
+	rc.Flush()
+	err := run(func(ev LoginEvent) {
+		enc.Encode(ev)
+		rc.Flush()
 	})
 	if err != nil {
-		code := "login_failed"
-		if errors.Is(err, session.ErrLoginCancelled) {
-			code = "cancelled"
-		}
-		enc.Encode(LoginEvent{Error: code, Message: err.Error()})
+		enc.Encode(LoginEvent{Error: loginErrorCode(err), Message: err.Error()})
 		return
 	}
 	enc.Encode(LoginEvent{Done: true})
