@@ -31,36 +31,14 @@ type DeviceCode struct {
 // CancelLogin; like Login it outlives ctx. A browser login under way is
 // not joined: that is an error.
 func (s *Session) LoginDevice(ctx context.Context, onCode func(DeviceCode)) error {
-	s.mu.Lock()
-	pl := s.login
-	if pl != nil && !pl.device {
-		s.mu.Unlock()
-		return s.otherLoginPending("browser")
-	}
-	if pl == nil {
-		// The code's own expiry ends the polling; the context is for cancelling.
-		lctx, cancel := context.WithCancel(context.Background())
-		pl = &pendingLogin{done: make(chan struct{}), urlSet: make(chan struct{}), cancel: cancel, device: true}
-		s.login = pl
-		go s.runDeviceLogin(lctx, pl)
-	}
-	s.mu.Unlock()
-	s.changed()
+	var ready func(*pendingLogin)
 	if onCode != nil {
-		select {
-		case <-pl.urlSet:
-			onCode(pl.code)
-		case <-pl.done:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		ready = func(pl *pendingLogin) { onCode(pl.code) }
 	}
-	select {
-	case <-pl.done:
-		return pl.err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	// The code's own expiry ends the polling; the context is for cancelling.
+	return s.joinLogin(ctx, true, func() (context.Context, context.CancelFunc) {
+		return context.WithCancel(context.Background())
+	}, s.runDeviceLogin, ready)
 }
 
 func (s *Session) runDeviceLogin(ctx context.Context, pl *pendingLogin) {

@@ -19,25 +19,43 @@ var ErrLoginCancelled = errors.New("login cancelled")
 // The login outlives ctx (the tray and the CLI may both wait on it) but not
 // LoginTimeout or CancelLogin.
 func (s *Session) Login(ctx context.Context, noBrowser bool, onURL func(string)) error {
+	var ready func(*pendingLogin)
+	if onURL != nil {
+		ready = func(pl *pendingLogin) { onURL(pl.url) }
+	}
+	return s.joinLogin(ctx, false, func() (context.Context, context.CancelFunc) {
+		return context.WithTimeoutCause(context.Background(), s.o.LoginTimeout,
+			fmt.Errorf("no answer from the browser within %v", s.o.LoginTimeout))
+	}, func(lctx context.Context, pl *pendingLogin) { s.runLogin(lctx, pl, noBrowser) }, ready)
+}
+
+// joinLogin starts a login of one kind (browser or device), or joins the
+// one of that kind under way, and waits for its end as long as ctx allows.
+// ready runs once what the person must see (the URL, the code) is known.
+// A login of the other kind under way is an error, not joined.
+func (s *Session) joinLogin(ctx context.Context, device bool, newCtx func() (context.Context, context.CancelFunc),
+	run func(context.Context, *pendingLogin), ready func(*pendingLogin)) error {
 	s.mu.Lock()
 	pl := s.login
-	if pl != nil && pl.device {
+	if pl != nil && pl.device != device {
 		s.mu.Unlock()
-		return s.otherLoginPending("device")
+		if pl.device {
+			return s.otherLoginPending("device")
+		}
+		return s.otherLoginPending("browser")
 	}
 	if pl == nil {
-		lctx, cancel := context.WithTimeoutCause(context.Background(), s.o.LoginTimeout,
-			fmt.Errorf("no answer from the browser within %v", s.o.LoginTimeout))
-		pl = &pendingLogin{done: make(chan struct{}), urlSet: make(chan struct{}), cancel: cancel}
+		lctx, cancel := newCtx()
+		pl = &pendingLogin{done: make(chan struct{}), urlSet: make(chan struct{}), cancel: cancel, device: device}
 		s.login = pl
-		go s.runLogin(lctx, pl, noBrowser)
+		go run(lctx, pl)
 	}
 	s.mu.Unlock()
 	s.changed()
-	if onURL != nil {
+	if ready != nil {
 		select {
 		case <-pl.urlSet:
-			onURL(pl.url)
+			ready(pl)
 		case <-pl.done:
 		case <-ctx.Done():
 			return ctx.Err()
