@@ -108,8 +108,9 @@ func (s *Server) TCPHandler() http.Handler {
 // Referer, a cross-site fetch, a peer of another uid.
 func (s *Server) guard(next http.Handler, tcp bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h := w.Header()
+		h["Cache-Control"] = noStore
+		h["X-Content-Type-Options"] = nosniff
 		if uid, ok := r.Context().Value(peerKey{}).(int); ok && uid != os.Getuid() {
 			writeError(w, http.StatusForbidden, "forbidden", "this agent serves its own user only")
 			return
@@ -126,21 +127,26 @@ func (s *Server) guard(next http.Handler, tcp bool) http.Handler {
 			writeError(w, http.StatusForbidden, "forbidden", "cross-site requests are refused")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+		if r.Body != http.NoBody { // the server's body of a request without one: nothing to bound
+			r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+		}
 		next.ServeHTTP(w, r)
 	})
 }
 
 type peerKey struct{}
-type localAddrKey struct{}
+type localPortKey struct{}
 
 // ConnContext records the peer's uid of a unix socket connection (and the
-// local address of a TCP one) for guard.
+// local port of a TCP one, as a string, once per connection) for guard.
 func ConnContext(ctx context.Context, c net.Conn) context.Context {
 	if uid, ok := socketPeerUID(c); ok {
 		ctx = context.WithValue(ctx, peerKey{}, uid)
 	}
-	return context.WithValue(ctx, localAddrKey{}, c.LocalAddr())
+	if la, ok := c.LocalAddr().(*net.TCPAddr); ok {
+		ctx = context.WithValue(ctx, localPortKey{}, strconv.Itoa(la.Port))
+	}
+	return ctx
 }
 
 // validHost accepts localhost, 127.0.0.1 or [::1] with the port we listen on.
@@ -149,10 +155,10 @@ func validHost(host string, ctx context.Context) bool {
 	if err != nil {
 		return false
 	}
-	if la, ok := ctx.Value(localAddrKey{}).(*net.TCPAddr); ok && port != strconv.Itoa(la.Port) {
+	if lp, ok := ctx.Value(localPortKey{}).(string); ok && port != lp {
 		return false
 	}
-	if h == "localhost" {
+	if h == "localhost" || h == "127.0.0.1" {
 		return true
 	}
 	ip := net.ParseIP(h)
@@ -174,24 +180,30 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var minValid time.Duration
-	if v := r.URL.Query().Get("min_valid"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 || d > 24*time.Hour {
-			writeError(w, http.StatusBadRequest, "bad_request", "min_valid must be a duration like 60s, at most 24h")
+	if r.URL.RawQuery != "" { // most reads have none: skip parsing it
+		if v := r.URL.Query().Get("min_valid"); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 || d > 24*time.Hour {
+				writeError(w, http.StatusBadRequest, "bad_request", "min_valid must be a duration like 60s, at most 24h")
+				return
+			}
+			minValid = d
+		}
+	}
+	// The current token needs no deadline; only waiting for a refresh does.
+	tok, ok := sess.Current(minValid)
+	if !ok {
+		ctx, cancel := context.WithTimeout(r.Context(), maxWait)
+		defer cancel()
+		var err error
+		if tok, err = sess.Token(ctx, minValid); err != nil {
+			writeSessionError(w, err)
 			return
 		}
-		minValid = d
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), maxWait)
-	defer cancel()
-	tok, err := sess.Token(ctx, minValid)
-	if err != nil {
-		writeSessionError(w, err)
-		return
 	}
 	if wantsText(r.Header.Get("Accept")) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Write([]byte(tok.AccessToken))
+		w.Header()["Content-Type"] = contentText
+		io.WriteString(w, tok.AccessToken)
 		return
 	}
 	resp := TokenResponse{AccessToken: tok.AccessToken, TokenType: tok.TokenType, Scope: tok.Scope}
@@ -199,7 +211,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		resp.ExpiresAt = tok.Expiry.UTC()
 		resp.ExpiresIn = int64(tok.Expiry.Sub(s.Now()).Seconds())
 	}
-	writeJSON(w, http.StatusOK, resp)
+	writeToken(w, resp)
 }
 
 // wantsText reports whether Accept asks for text/plain rather than JSON.
