@@ -31,10 +31,11 @@ type Load struct {
 	Duration time.Duration
 	// Header is sent with every request.
 	Header http.Header
-	// Check, if set, sees every measured answer on the connection's
-	// goroutine, with the time its body was read; an error counts the
-	// request as failed. Without it, any status but 200 fails.
-	Check func(conn int, status int, body []byte, done time.Time) error
+	// Check, if set, sees every answer on the connection's goroutine, with
+	// the times the request was sent and its answer read; an error counts
+	// the request as failed (when it is measured). Without it, any status
+	// but 200 fails.
+	Check func(conn int, status int, body []byte, sent, done time.Time) error
 }
 
 // LoadResult is what a Load measured.
@@ -96,7 +97,7 @@ func (l Load) Run(ctx context.Context) (LoadResult, error) {
 				t1 := time.Now()
 				if err == nil {
 					if l.Check != nil {
-						err = l.Check(i, status, buf.Bytes(), t1)
+						err = l.Check(i, status, buf.Bytes(), t0, t1)
 					} else if status != http.StatusOK {
 						err = fmt.Errorf("HTTP %d: %.200s", status, buf.Bytes())
 					}
@@ -127,8 +128,11 @@ func (l Load) Run(ctx context.Context) (LoadResult, error) {
 	if p := firstErr.Load(); p != nil {
 		res.FirstErr = *p
 	}
+	if res.Requests == 0 && res.FirstErr != nil {
+		return res, fmt.Errorf("bench: no request succeeded against %s: %w", l.URL, res.FirstErr)
+	}
 	if res.Requests == 0 {
-		return res, fmt.Errorf("bench: no request succeeded against %s: %v", l.URL, res.FirstErr)
+		return res, fmt.Errorf("bench: no request to %s finished within %v (is the machine overloaded?)", l.URL, l.Duration)
 	}
 	return res, nil
 }

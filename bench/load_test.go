@@ -76,7 +76,7 @@ func TestLoadCountsFailures(t *testing.T) {
 	defer srv.Close()
 	bad := errors.New("bad body")
 	res, err := Load{URL: srv.URL, Conns: 2, Duration: 100 * time.Millisecond,
-		Check: func(int, int, []byte, time.Time) error { return bad }}.Run(context.Background())
+		Check: func(int, int, []byte, time.Time, time.Time) error { return bad }}.Run(context.Background())
 	if err == nil || res.Errors == 0 || !errors.Is(res.FirstErr, bad) {
 		t.Fatalf("got %v, %d errors, first %v, want every request failed with the check's error", err, res.Errors, res.FirstErr)
 	}

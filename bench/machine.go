@@ -22,6 +22,16 @@ type Machine struct {
 	Go       string
 	Tools    map[string]string // tool name → version line
 	LoadAvg  string            // at the start of the run
+	LoadEnd  string            // at the end, set by LoadNow
+}
+
+// LoadNow returns the 1, 5 and 15 minute load averages.
+func LoadNow() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
 
 // Describe looks at this machine and the tools the benchmark uses.
@@ -50,9 +60,7 @@ func Describe(ctx context.Context) Machine {
 			}
 		}
 	}
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		m.LoadAvg = strings.Join(strings.Fields(string(b))[:3], " ")
-	}
+	m.LoadAvg = LoadNow()
 	for name, args := range map[string][]string{
 		"node": {"node", "--version"}, "wrk": {"wrk", "-v"}, "hyperfine": {"hyperfine", "--version"},
 		"oidc-agent": {"oidc-agent", "--version"},
@@ -83,5 +91,5 @@ func (m Machine) WriteMarkdown(w io.Writer) {
 	fmt.Fprintf(w, "- OS: %s, kernel %s\n", m.OS, m.Kernel)
 	fmt.Fprintf(w, "- Go: %s\n", m.Go)
 	fmt.Fprintf(w, "- Tools: node %s; %s; %s; %s\n", m.Tools["node"], m.Tools["wrk"], m.Tools["hyperfine"], m.Tools["oidc-agent"])
-	fmt.Fprintf(w, "- Load average at the start: %s\n", m.LoadAvg)
+	fmt.Fprintf(w, "- Load average (1, 5, 15 min) at the start: %s; at the end: %s (other work on the machine shows here)\n", m.LoadAvg, m.LoadEnd)
 }

@@ -13,6 +13,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x bin/tokentray ] || { echo "bench: build bin/tokentray first (make build)" >&2; exit 1; }
-go build -o bin/tokentray-bench ./bench/cmd/tokentray-bench
+go build -o bin/ ./bench/cmd/tokentray-bench ./bench/cmd/floor-hello ./bench/cmd/floor-token ./bench/cmd/floor-raw
 go test -c -o bin/bench.test ./bench
 exec scripts/with-desktop.sh bin/tokentray-bench -tokentray bin/tokentray -gotest bin/bench.test "$@"

@@ -63,6 +63,25 @@ func (r *run) figureTokenCommand(ctx context.Context) error {
 	if oa != nil {
 		cmds = append(cmds, "oidc-token "+account)
 	}
+	// Where the time goes: the tokentray binary's own start, any Go
+	// program's start, and a Go client that does only the token read.
+	floors := []struct{ cmd, what string }{{r.bin + " version", "of which starting the tokentray binary (`tokentray version`)"}}
+	for _, f := range []struct{ name, args, what string }{
+		{"floor-hello", "", "floor: any Go program (hello world, bench/cmd/floor-hello)"},
+		{"floor-token", " " + profile, "floor: a Go client doing only the token read (net/http, JSON: bench/cmd/floor-token)"},
+		{"floor-raw", " " + profile, "floor: the token read in Go with raw system calls (bench/cmd/floor-raw)"},
+	} {
+		path := filepath.Join(r.o.floorDir, f.name)
+		if _, err := os.Stat(path); err != nil {
+			r.table.Note("figure 2: %s is not built (scripts/bench.sh builds it), its row is left out", path)
+			continue
+		}
+		abs, _ := filepath.Abs(path)
+		floors = append(floors, struct{ cmd, what string }{abs + f.args, f.what})
+	}
+	for _, f := range floors {
+		cmds = append(cmds, f.cmd)
+	}
 	r.logf("hyperfine: %d runs of %s", hyperfineRuns, strings.Join(cmds, ", "))
 	res, err := bench.Hyperfine(ctx, r.out, 20, hyperfineRuns, env, cmds...)
 	if err != nil {
@@ -75,8 +94,10 @@ func (r *run) figureTokenCommand(ctx context.Context) error {
 	tk := res[0]
 	row := bench.Row{Figure: "2", Measure: fmt.Sprintf("`tokentray token` wall time per call, process start included (median of %d)", tk.Runs),
 		Tokentray: dur(tk.Median), Baseline: "—", Ratio: "—", Target: "≤ 1× oidc-token", Verdict: bench.Skipped}
+	rest := res[1:]
+	var pr bench.HyperfineResult
 	if oa != nil {
-		pr := res[1]
+		pr, rest = res[1], res[2:]
 		row.Baseline = dur(pr.Median) + " (" + peer + ")"
 		row.Ratio = ratio(float64(tk.Median), float64(pr.Median))
 		row.Verdict = verdict(tk.Median <= pr.Median)
@@ -84,6 +105,14 @@ func (r *run) figureTokenCommand(ctx context.Context) error {
 			dur(tk.Mean), dur(tk.Stddev), dur(pr.Mean), dur(pr.Stddev), len(tl))
 	}
 	r.table.Add(row)
+	for i, f := range floors {
+		fr := bench.Row{Figure: "2", Measure: f.what, Tokentray: dur(rest[i].Median), Baseline: "—", Ratio: "—", Target: "—", Verdict: bench.Info}
+		if oa != nil {
+			fr.Baseline = dur(pr.Median) + " (" + peer + ")"
+			fr.Ratio = ratio(float64(rest[i].Median), float64(pr.Median))
+		}
+		r.table.Add(fr)
+	}
 	return nil
 }
 

@@ -50,8 +50,10 @@ func (r *run) figureIdle(ctx context.Context) error {
 	}
 	var agents []*agentProc
 	for i, s := range setups {
-		name := fmt.Sprintf("idle-%s-%d", s.args, s.profile)
-		name = strings.NewReplacer("[", "", "]", "", " ", "").Replace(name)
+		name := fmt.Sprintf("idle-agent-%d", s.profile)
+		if s.args == nil {
+			name = fmt.Sprintf("idle-tray-%d", s.profile)
+		}
 		a, err := r.newAgent(name, r.prov.Issuer, profileNames(fmt.Sprintf("i%d-", i), s.profile), s.args...)
 		if err != nil {
 			return err

@@ -54,6 +54,7 @@ func exit(err error) {
 type options struct {
 	bin        string
 	goTest     string
+	floorDir   string
 	out        string
 	figures    string
 	readDur    time.Duration
@@ -70,11 +71,12 @@ func runBench(args []string) error {
 	var o options
 	fs := flag.NewFlagSet("tokentray-bench", flag.ContinueOnError)
 	fs.StringVar(&o.bin, "tokentray", "bin/tokentray", "the tokentray `binary` to measure")
+	fs.StringVar(&o.floorDir, "floor-dir", "bin", "`dir` with floor-hello, floor-token and floor-raw (figure 2's Go floors); left out when missing")
 	fs.StringVar(&o.goTest, "gotest", "bin/bench.test", "the compiled testing.B benchmarks of ./bench (go test -c -o FILE ./bench)")
 	fs.StringVar(&o.out, "out", "out/bench", "`dir` for logs and the Markdown result (results.md)")
 	fs.StringVar(&o.figures, "figures", "1,2,3,4,5,go", "which figures to run (comma-separated; go = the testing.B benchmarks)")
-	fs.DurationVar(&o.readDur, "read-duration", 3*time.Second, "figure 1: measured time of each round")
-	fs.IntVar(&o.readRounds, "read-rounds", 3, "figure 1: rounds per series (tokentray and baseline alternate; the median round is reported)")
+	fs.DurationVar(&o.readDur, "read-duration", 2*time.Second, "figure 1: measured time of each run (whole seconds for wrk)")
+	fs.IntVar(&o.readRounds, "read-rounds", 5, "figure 1: rounds per series (each runs tokentray and the baseline back to back; medians are reported)")
 	fs.DurationVar(&o.rotateDur, "rotation-duration", 60*time.Second, "figure 3: how long the readers run")
 	fs.DurationVar(&o.idleDur, "idle-duration", 60*time.Second, "figure 4: the idle window CPU is measured over")
 	fs.IntVar(&o.profiles, "profiles", 20, "figure 4: profiles of the larger agent")
@@ -125,7 +127,8 @@ func runBench(args []string) error {
 			r.logf("figure %s failed: %v", s.name, err)
 		}
 	}
-	r.logf("== done in %v", time.Since(start).Round(time.Second))
+	r.machine.LoadEnd = bench.LoadNow()
+	r.logf("== done in %v; load %s", time.Since(start).Round(time.Second), r.machine.LoadEnd)
 
 	fmt.Println()
 	r.table.WriteText(os.Stdout)

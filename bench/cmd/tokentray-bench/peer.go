@@ -127,7 +127,8 @@ func (r *run) startOIDCAgent(ctx context.Context, name string) (*oidcAgent, erro
 	go func() { a.cmd.Wait(); close(a.done) }()
 	r.defer_(a.stop)
 	for deadline := time.Now().Add(10 * time.Second); ; {
-		if _, err := os.Stat(a.sock); err == nil {
+		if c, err := net.Dial("unix", a.sock); err == nil { // listening, not just bound
+			c.Close()
 			return a, nil
 		}
 		select {
