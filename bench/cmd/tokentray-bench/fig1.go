@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/tokentray/tokentray/bench"
@@ -79,6 +80,8 @@ func (r *run) figureReads(ctx context.Context) error {
 					if err != nil {
 						return err
 					}
+					side := map[bool]string{true: "tokentray", false: "baseline"}[t == tk]
+					r.logf("  round %d %s: %s p50 %s p99 %s", round+1, side, rate(p.rps), dur(p.p50), dur(p.p99))
 					*pair[i] = append(*pair[i], p)
 				}
 			}
@@ -89,23 +92,27 @@ func (r *run) figureReads(ctx context.Context) error {
 				rpsRatios = append(rpsRatios, tkPts[i].rps/bsPts[i].rps)
 				p99Ratios = append(p99Ratios, float64(tkPts[i].p99)/float64(bsPts[i].p99))
 			}
+			spread := func(xs []float64) string { // the rounds' range, for the reader to judge the noise
+				return fmt.Sprintf(" (%s–%s)", sig(slices.Min(xs)), sig(slices.Max(xs)))
+			}
+			rpsSpread, p99Spread := spread(rpsRatios), spread(p99Ratios)
 			rpsRatio, p99Ratio := median(rpsRatios), median(p99Ratios)
 			tkP, bsP := medianPoint(tkPts), medianPoint(bsPts)
 			r.logf("reads %s, %d conns: tokentray %s p50 %s p99 %s; baseline %s p50 %s p99 %s; ratios %.2f, %.2f", label, conns,
 				rate(tkP.rps), dur(tkP.p50), dur(tkP.p99), rate(bsP.rps), dur(bsP.p50), dur(bsP.p99), rpsRatio, p99Ratio)
 			what := fmt.Sprintf("token reads, %s, %d conns", label, conns)
 			r.table.Add(bench.Row{Figure: "1", Measure: what + ": requests/s",
-				Tokentray: rate(tkP.rps), Baseline: rate(bsP.rps) + " (bare net/http)", Ratio: sig(rpsRatio) + "×",
+				Tokentray: rate(tkP.rps), Baseline: rate(bsP.rps) + " (bare net/http)", Ratio: sig(rpsRatio) + "×" + rpsSpread,
 				Target: "≥ 0.8×", Verdict: verdict(rpsRatio >= 0.8)})
 			r.table.Add(bench.Row{Figure: "1", Measure: what + ": latency p50 / p99",
 				Tokentray: dur(tkP.p50) + " / " + dur(tkP.p99), Baseline: dur(bsP.p50) + " / " + dur(bsP.p99),
-				Ratio: sig(p99Ratio) + "×", Target: "p99 ≤ 1.5×", Verdict: verdict(p99Ratio <= 1.5)})
+				Ratio: sig(p99Ratio) + "×" + p99Spread, Target: "p99 ≤ 1.5×", Verdict: verdict(p99Ratio <= 1.5)})
 			if tkP.errors+bsP.errors > 0 {
 				r.table.Note("figure 1 (%s): %d failed reads from tokentray, %d from the baseline", what, tkP.errors, bsP.errors)
 			}
 		}
 	}
-	r.table.Note("figure 1: %d rounds of %v per series, each round running both servers back to back (tokentray first in odd rounds, the baseline in even ones); values are the medians over the rounds, ratios the median of the rounds' ratios; wrk -t2, the Go client one goroutine and net/http client per connection; all on the same %d CPUs as the servers",
+	r.table.Note("figure 1: %d rounds of %v per series, each round running both servers back to back (tokentray first in odd rounds, the baseline in even ones); values are the medians over the rounds, ratios the median of the rounds' ratios (in parentheses: their range over the rounds); wrk -t2, the Go client one goroutine and net/http client per connection; all on the same %d CPUs as the servers",
 		r.o.readRounds, r.o.readDur, r.machine.CPUs)
 	return nil
 }
