@@ -102,11 +102,11 @@ func (r *run) figureReads(ctx context.Context) error {
 				rate(tkP.rps), dur(tkP.p50), dur(tkP.p99), rate(bsP.rps), dur(bsP.p50), dur(bsP.p99), rpsRatio, p99Ratio)
 			what := fmt.Sprintf("token reads, %s, %d conns", label, conns)
 			r.table.Add(bench.Row{Figure: "1", Measure: what + ": requests/s",
-				Tokentray: rate(tkP.rps), Baseline: rate(bsP.rps) + " (bare net/http)", Ratio: sig(rpsRatio) + "×" + rpsSpread,
+				Tokentray: rate(tkP.rps), Baseline: rate(bsP.rps) + " (bare net/http)", Ratio: times(rpsRatio) + rpsSpread,
 				Target: "≥ 0.8×", Verdict: verdict(rpsRatio >= 0.8)})
 			r.table.Add(bench.Row{Figure: "1", Measure: what + ": latency p50 / p99",
 				Tokentray: dur(tkP.p50) + " / " + dur(tkP.p99), Baseline: dur(bsP.p50) + " / " + dur(bsP.p99),
-				Ratio: sig(p99Ratio) + "×" + p99Spread, Target: "p99 ≤ 1.5×", Verdict: verdict(p99Ratio <= 1.5)})
+				Ratio: times(p99Ratio) + p99Spread, Target: "p99 ≤ 1.5×", Verdict: verdict(p99Ratio <= 1.5)})
 			if tkP.errors+bsP.errors > 0 {
 				r.table.Note("figure 1 (%s): %d failed reads from tokentray, %d from the baseline", what, tkP.errors, bsP.errors)
 			}

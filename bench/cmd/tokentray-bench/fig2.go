@@ -7,14 +7,20 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/tokentray/tokentray/bench"
 )
 
-// hyperfineRuns is how often each command runs (after 20 warm-up runs).
-const hyperfineRuns = 1000
+// hyperfineRuns is how often each command runs, in hyperfineRounds rounds
+// (each after 20 warm-up runs).
+const (
+	hyperfineRuns   = 1000
+	hyperfineRounds = 5
+)
 
 // figureTokenCommand: `tokentray token PROFILE` against `oidc-token ACCOUNT`,
 // both serving the same provider's cached token, timed by hyperfine with
@@ -82,34 +88,70 @@ func (r *run) figureTokenCommand(ctx context.Context) error {
 	for _, f := range floors {
 		cmds = append(cmds, f.cmd)
 	}
-	r.logf("hyperfine: %d runs of %s", hyperfineRuns, strings.Join(cmds, ", "))
-	res, err := bench.Hyperfine(ctx, r.out, 20, hyperfineRuns, env, cmds...)
-	if err != nil {
-		return err
+	// hyperfine runs one command after the other; on a shared machine the
+	// noise drifts between them. So: rounds, each timing every command, in
+	// an order rotated from round to round; each figure is the median of
+	// its rounds' medians, each ratio the median of the rounds' ratios.
+	rounds, runs := hyperfineRounds, hyperfineRuns/hyperfineRounds
+	if r.o.quick {
+		rounds, runs = 1, 100
+	}
+	r.logf("hyperfine: %d rounds of %d runs of %s", rounds, runs, strings.Join(cmds, ", "))
+	medians := make([][]time.Duration, len(cmds)) // [command][round]
+	var means, sds [2][]time.Duration
+	for round := range rounds {
+		order := make([]int, len(cmds))
+		for i := range order {
+			order[i] = (i + round) % len(cmds)
+		}
+		var cs []string
+		for _, i := range order {
+			cs = append(cs, cmds[i])
+		}
+		res, err := bench.Hyperfine(ctx, r.out, 20, runs, env, cs...)
+		if err != nil {
+			return err
+		}
+		for k, i := range order {
+			medians[i] = append(medians[i], res[k].Median)
+			if i < 2 {
+				means[i] = append(means[i], res[k].Mean)
+				sds[i] = append(sds[i], res[k].Stddev)
+			}
+		}
 	}
 	tl, err := r.prov.Timings(ctx)
 	if err != nil {
 		return err
 	}
-	tk := res[0]
-	row := bench.Row{Figure: "2", Measure: fmt.Sprintf("`tokentray token` wall time per call, process start included (median of %d)", tk.Runs),
-		Tokentray: dur(tk.Median), Baseline: "—", Ratio: "—", Target: "≤ 1× oidc-token", Verdict: bench.Skipped}
-	rest := res[1:]
-	var pr bench.HyperfineResult
+	// ratioTo is the median over the rounds of command i's median over
+	// command j's, with the range.
+	ratioTo := func(i, j int) (float64, string) {
+		var xs []float64
+		for k := range medians[i] {
+			xs = append(xs, float64(medians[i][k])/float64(medians[j][k]))
+		}
+		return median(append([]float64(nil), xs...)), fmt.Sprintf("%s (%s–%s)", times(median(append([]float64(nil), xs...))), sig(slices.Min(xs)), sig(slices.Max(xs)))
+	}
+	med := func(i int) time.Duration { return median(append([]time.Duration(nil), medians[i]...)) }
+	row := bench.Row{Figure: "2", Measure: fmt.Sprintf("`tokentray token` wall time per call, process start included (%d runs)", rounds*runs),
+		Tokentray: dur(med(0)), Baseline: "—", Ratio: "—", Target: "≤ 1× oidc-token", Verdict: bench.Skipped}
+	first := 1 // index of the first floor command
 	if oa != nil {
-		pr, rest = res[1], res[2:]
-		row.Baseline = dur(pr.Median) + " (" + peer + ")"
-		row.Ratio = ratio(float64(tk.Median), float64(pr.Median))
-		row.Verdict = verdict(tk.Median <= pr.Median)
-		r.table.Note("figure 2: hyperfine means: tokentray %s ± %s, oidc-token %s ± %s; the provider saw %d requests meanwhile (0: both served their cached token)",
-			dur(tk.Mean), dur(tk.Stddev), dur(pr.Mean), dur(pr.Stddev), len(tl))
+		first = 2
+		rt, cell := ratioTo(0, 1)
+		row.Baseline = dur(med(1)) + " (" + peer + ")"
+		row.Ratio = cell
+		row.Verdict = verdict(rt <= 1)
+		r.table.Note("figure 2: %d rounds of %d runs per command, the order rotated each round; hyperfine's means over the rounds: tokentray %s ± %s, oidc-token %s ± %s; the provider saw %d requests meanwhile (0: both served their cached token)",
+			rounds, runs, dur(median(means[0])), dur(median(sds[0])), dur(median(means[1])), dur(median(sds[1])), len(tl))
 	}
 	r.table.Add(row)
 	for i, f := range floors {
-		fr := bench.Row{Figure: "2", Measure: f.what, Tokentray: dur(rest[i].Median), Baseline: "—", Ratio: "—", Target: "—", Verdict: bench.Info}
+		fr := bench.Row{Figure: "2", Measure: f.what, Tokentray: dur(med(first + i)), Baseline: "—", Ratio: "—", Target: "—", Verdict: bench.Info}
 		if oa != nil {
-			fr.Baseline = dur(pr.Median) + " (" + peer + ")"
-			fr.Ratio = ratio(float64(rest[i].Median), float64(pr.Median))
+			fr.Baseline = dur(med(1)) + " (" + peer + ")"
+			_, fr.Ratio = ratioTo(first+i, 1)
 		}
 		r.table.Add(fr)
 	}

@@ -56,7 +56,23 @@ func ratio(a, b float64) string {
 	if b == 0 {
 		return "—"
 	}
-	return sig(a/b) + "×"
+	return times(a / b)
+}
+
+// times prints a ratio with three significant digits, trailing zeros kept
+// (0.798×, 1.50×, 12.0×): next to a target of 0.8× a rounded 0.80× would
+// hide a miss.
+func times(x float64) string {
+	switch {
+	case x >= 100:
+		return fmt.Sprintf("%.0f×", x)
+	case x >= 10:
+		return fmt.Sprintf("%.1f×", x)
+	case x >= 1:
+		return fmt.Sprintf("%.2f×", x)
+	default:
+		return fmt.Sprintf("%.3f×", x)
+	}
 }
 
 // verdict is Pass when ok, else Fail.

@@ -38,6 +38,8 @@ func TestFormats(t *testing.T) {
 		{mb(13_200_000), "13.2 MB"},
 		{pct(0.00017), "0.017 %"},
 		{ratio(3, 2), "1.50×"},
+		{times(0.7981), "0.798×"},
+		{times(12.04), "12.0×"},
 		{ratio(1, 0), "—"},
 		{plural(1, "profile"), "1 profile"},
 		{plural(20, "profile"), "20 profiles"},
