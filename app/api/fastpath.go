@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -89,4 +90,54 @@ func appendPlainString(b []byte, s string) ([]byte, bool) {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"'), true
+}
+
+// tokenPattern is the token read's route.
+const tokenPattern = "GET /v1/token/{profile}"
+
+// tokenRoute sends GET /v1/token/NAME straight to token when NAME is a
+// plain profile name (config's charset) and the path needs no cleaning:
+// exactly the requests mux would route to tokenPattern unchanged, with NAME
+// as the profile. Everything else goes through mux. (The mux's routing was
+// a quarter of the read's handler time.)
+func tokenRoute(mux *http.ServeMux, token func(w http.ResponseWriter, r *http.Request, profile string)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.RawPath == "" {
+			if name, ok := strings.CutPrefix(r.URL.Path, "/v1/token/"); ok && plainName(name) {
+				r.Pattern = tokenPattern
+				token(w, r, name)
+				return
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// plainName reports whether s is made of profile-name characters only
+// (letters, digits, '.', '_', '-'), starts with a letter or digit (so it is
+// never "." or ".."), and is at most 64 bytes: a path segment no router
+// would clean or unescape.
+func plainName(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// header is r.Header.Get(key) for a canonical key, without canonicalising
+// it again (the server canonicalised the request's keys when it read them).
+func header(r *http.Request, key string) string {
+	if v := r.Header[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }

@@ -164,3 +164,51 @@ func TestRequestBodiesStayBounded(t *testing.T) {
 		t.Errorf("a body over %d bytes: got %d %s, want 400 bad_request", maxRequestBody, w.Code, w.Body)
 	}
 }
+
+func TestTokenRouteAnswersAsTheMuxWould(t *testing.T) {
+	now := time.Now().Truncate(time.Second)
+	srv := tokenServer(t, now, now.Add(time.Hour))
+	// The reference: the same handlers behind the mux alone.
+	muxOnly := func(tcp bool) http.Handler {
+		mux := http.NewServeMux()
+		mux.HandleFunc(tokenPattern, srv.token)
+		if !tcp {
+			mux.HandleFunc("GET /v1/status", srv.status)
+		}
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, http.StatusNotFound, "not_found", "x")
+		})
+		return srv.guard(mux, tcp)
+	}
+	// The handlers under test, with the reference's catch-all text.
+	fast := func(tcp bool) http.Handler {
+		mux := http.NewServeMux()
+		mux.HandleFunc(tokenPattern, srv.token)
+		if !tcp {
+			mux.HandleFunc("GET /v1/status", srv.status)
+		}
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, http.StatusNotFound, "not_found", "x")
+		})
+		return srv.guard(tokenRoute(mux, srv.tokenOf), tcp)
+	}
+	targets := []string{
+		"/v1/token/work", "/v1/token/work?min_valid=30s", "/v1/token/work?min_valid=soon", "/v1/token/other", "/v1/token/Work.dev-1_a",
+		"/v1/token/", "/v1/token", "/v1/token/work/", "/v1/token//work", "/v1/token/a/b", "/v1/token/../status", "/v1/token/./work",
+		"/v1/token/%77ork", "/v1/token/w%2Fork", "/v1/token/.work", "/v1/token/-work", "/v1/token/..", "/v1/tokens/work",
+		"/v1/token/" + strings.Repeat("w", 64), "/v1/token/" + strings.Repeat("w", 65), "/v1/token/wörk",
+	}
+	for _, tcp := range []bool{true, false} {
+		for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPost} {
+			for _, target := range targets {
+				name := fmt.Sprintf("tcp=%v %s %s", tcp, method, target)
+				want, got := httptest.NewRecorder(), httptest.NewRecorder()
+				muxOnly(tcp).ServeHTTP(want, httptest.NewRequest(method, "http://127.0.0.1:8733"+target, nil))
+				fast(tcp).ServeHTTP(got, httptest.NewRequest(method, "http://127.0.0.1:8733"+target, nil))
+				if got.Code != want.Code || got.Body.String() != want.Body.String() || fmt.Sprint(got.Header()) != fmt.Sprint(want.Header()) {
+					t.Errorf("%s: got %d %v %q, want %d %v %q", name, got.Code, got.Header(), got.Body, want.Code, want.Header(), want.Body)
+				}
+			}
+		}
+	}
+}

@@ -78,7 +78,7 @@ type Server struct {
 // SocketHandler serves every operation; it is mounted on the unix socket.
 func (s *Server) SocketHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /v1/token/{profile}", s.token)
+	mux.HandleFunc(tokenPattern, s.token)
 	mux.HandleFunc("GET /v1/status", s.status)
 	mux.HandleFunc("POST /v1/login/{profile}", s.login)
 	mux.HandleFunc("DELETE /v1/login/{profile}", s.cancelLogin)
@@ -90,17 +90,17 @@ func (s *Server) SocketHandler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint")
 	})
-	return s.guard(mux, false)
+	return s.guard(tokenRoute(mux, s.tokenOf), false)
 }
 
 // TCPHandler serves token reads only; it is mounted on the loopback port.
 func (s *Server) TCPHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /v1/token/{profile}", s.token)
+	mux.HandleFunc(tokenPattern, s.token)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "the TCP port serves GET /v1/token/{profile} only; everything else is on the unix socket")
 	})
-	return s.guard(mux, true)
+	return s.guard(tokenRoute(mux, s.tokenOf), true)
 }
 
 // guard refuses what a browser or another user could send (tailscale's
@@ -119,11 +119,11 @@ func (s *Server) guard(next http.Handler, tcp bool) http.Handler {
 			writeError(w, http.StatusForbidden, "forbidden", "Host must be a loopback name with this port")
 			return
 		}
-		if r.Header.Get("Origin") != "" || r.Header.Get("Referer") != "" {
+		if header(r, "Origin") != "" || header(r, "Referer") != "" {
 			writeError(w, http.StatusForbidden, "forbidden", "requests from web pages are refused")
 			return
 		}
-		if sfs := r.Header.Get("Sec-Fetch-Site"); sfs != "" && sfs != "none" && sfs != "same-origin" {
+		if sfs := header(r, "Sec-Fetch-Site"); sfs != "" && sfs != "none" && sfs != "same-origin" {
 			writeError(w, http.StatusForbidden, "forbidden", "cross-site requests are refused")
 			return
 		}
@@ -166,7 +166,10 @@ func validHost(host string, ctx context.Context) bool {
 }
 
 func (s *Server) session(w http.ResponseWriter, r *http.Request) (*session.Session, bool) {
-	name := r.PathValue("profile")
+	return s.sessionNamed(w, r.PathValue("profile"))
+}
+
+func (s *Server) sessionNamed(w http.ResponseWriter, name string) (*session.Session, bool) {
 	sess, ok := s.Sessions.Session(name)
 	if !ok {
 		writeError(w, http.StatusNotFound, "unknown_profile", fmt.Sprintf("no profile named %q in the config", name))
@@ -175,7 +178,13 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) (*session.Sessi
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	sess, ok := s.session(w, r)
+	s.tokenOf(w, r, r.PathValue("profile"))
+}
+
+// tokenOf serves the token of the named profile (tokenRoute calls it
+// directly).
+func (s *Server) tokenOf(w http.ResponseWriter, r *http.Request, profile string) {
+	sess, ok := s.sessionNamed(w, profile)
 	if !ok {
 		return
 	}
@@ -201,7 +210,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if wantsText(r.Header.Get("Accept")) {
+	if wantsText(header(r, "Accept")) {
 		w.Header()["Content-Type"] = contentText
 		io.WriteString(w, tok.AccessToken)
 		return
