@@ -24,6 +24,9 @@ type ProviderOptions struct {
 	// default public client "tokentray".
 	Clients []map[string]any
 	Log     io.Writer // the provider's stderr; nil discards it
+	// TokenDelay holds every token request that long before the provider
+	// sees it: a slow provider, for stress runs.
+	TokenDelay time.Duration
 }
 
 // Provider is a node-oidc-provider process with provider-timing.cjs
@@ -71,7 +74,8 @@ func StartProvider(ctx context.Context, root string, o ProviderOptions) (*Provid
 	p.cmd = exec.Command("node", "server.js")
 	p.cmd.Dir = dir
 	p.cmd.Env = append(os.Environ(), "OIDC_PROVIDER_CONFIG="+string(settings),
-		"NODE_OPTIONS=--require "+filepath.Join(root, "bench", "provider-timing.cjs"))
+		"NODE_OPTIONS=--require "+filepath.Join(root, "bench", "provider-timing.cjs"),
+		fmt.Sprintf("BENCH_TOKEN_DELAY_MS=%d", o.TokenDelay.Milliseconds()))
 	p.cmd.Stderr = o.Log
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {

@@ -60,6 +60,7 @@ type options struct {
 	readDur    time.Duration
 	readRounds int
 	rotateDur  time.Duration
+	slowToken  time.Duration
 	idleDur    time.Duration
 	profiles   int
 	tray       string
@@ -78,6 +79,7 @@ func runBench(args []string) error {
 	fs.DurationVar(&o.readDur, "read-duration", 2*time.Second, "figure 1: measured time of each run (whole seconds for wrk)")
 	fs.IntVar(&o.readRounds, "read-rounds", 5, "figure 1: rounds per series (each runs tokentray and the baseline back to back; medians are reported)")
 	fs.DurationVar(&o.rotateDur, "rotation-duration", 60*time.Second, "figure 3: how long the readers run")
+	fs.DurationVar(&o.slowToken, "rotation-token-delay", 0, "figure 3: hold every token request this long at the provider (a slow provider; a stress run, not part of the standard table)")
 	fs.DurationVar(&o.idleDur, "idle-duration", 60*time.Second, "figure 4: the idle window CPU is measured over")
 	fs.IntVar(&o.profiles, "profiles", 20, "figure 4: profiles of the larger agent")
 	fs.StringVar(&o.tray, "tray", "auto", "figure 4: also measure `tokentray` with its tray: auto (when the build has one), on, off")
