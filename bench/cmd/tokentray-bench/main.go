@@ -179,6 +179,6 @@ func publish(path string, md []byte) error {
 func (r *run) writeResults(w io.Writer, took time.Duration) {
 	fmt.Fprintf(w, "Run of %s, %v in all (`make bench`).\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), took.Round(time.Second))
 	r.machine.WriteMarkdown(w)
-	fmt.Fprintf(w, "- tokentray: %s\n\n", r.version)
+	fmt.Fprintf(w, "- Measured: %s\n\n", r.version)
 	r.table.WriteMarkdown(w)
 }
