@@ -85,7 +85,7 @@ type Server struct {
 // SocketHandler serves every operation; it is mounted on the unix socket.
 func (s *Server) SocketHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /v1/token/{profile}", s.token)
+	mux.HandleFunc(tokenPattern, s.token)
 	mux.HandleFunc("GET /v1/status", s.status)
 	mux.HandleFunc("POST /v1/login/{profile}", s.login)
 	mux.HandleFunc("DELETE /v1/login/{profile}", s.cancelLogin)
@@ -104,17 +104,17 @@ func (s *Server) SocketHandler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint")
 	})
-	return s.guard(mux, false)
+	return s.guard(tokenRoute(mux, s.tokenOf), false)
 }
 
 // TCPHandler serves token reads only; it is mounted on the loopback port.
 func (s *Server) TCPHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /v1/token/{profile}", s.token)
+	mux.HandleFunc(tokenPattern, s.token)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "the TCP port serves GET /v1/token/{profile} only; everything else is on the unix socket")
 	})
-	return s.guard(mux, true)
+	return s.guard(tokenRoute(mux, s.tokenOf), true)
 }
 
 // guard refuses what a browser or another user could send (tailscale's
@@ -122,8 +122,9 @@ func (s *Server) TCPHandler() http.Handler {
 // Referer, a cross-site fetch, a peer of another uid.
 func (s *Server) guard(next http.Handler, tcp bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h := w.Header()
+		h["Cache-Control"] = noStore
+		h["X-Content-Type-Options"] = nosniff
 		if !s.peerAllowed(w, r, tcp) {
 			return
 		}
@@ -131,30 +132,36 @@ func (s *Server) guard(next http.Handler, tcp bool) http.Handler {
 			writeError(w, http.StatusForbidden, "forbidden", "Host must be a loopback name with this port")
 			return
 		}
-		if r.Header.Get("Origin") != "" || r.Header.Get("Referer") != "" {
+		if header(r, "Origin") != "" || header(r, "Referer") != "" {
 			writeError(w, http.StatusForbidden, "forbidden", "requests from web pages are refused")
 			return
 		}
-		if sfs := r.Header.Get("Sec-Fetch-Site"); sfs != "" && sfs != "none" && sfs != "same-origin" {
+		if sfs := header(r, "Sec-Fetch-Site"); sfs != "" && sfs != "none" && sfs != "same-origin" {
 			writeError(w, http.StatusForbidden, "forbidden", "cross-site requests are refused")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+		if r.Body != http.NoBody { // the server's body of a request without one: nothing to bound
+			r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+		}
 		next.ServeHTTP(w, r)
 	})
 }
 
 type peerKey struct{}
-type localAddrKey struct{}
+type localPortKey struct{}
 
 // ConnContext records the peer's uid of a unix socket connection (and the
-// addresses of a TCP one) for guard.
+// addresses of a TCP one, and its local port as a string, once per
+// connection) for guard.
 func ConnContext(ctx context.Context, c net.Conn) context.Context {
 	if uid, ok := socketPeerUID(c); ok {
 		ctx = context.WithValue(ctx, peerKey{}, uid)
 	}
 	ctx = withTCPConn(ctx, c)
-	return context.WithValue(ctx, localAddrKey{}, c.LocalAddr())
+	if la, ok := c.LocalAddr().(*net.TCPAddr); ok {
+		ctx = context.WithValue(ctx, localPortKey{}, strconv.Itoa(la.Port))
+	}
+	return ctx
 }
 
 // validHost accepts localhost, 127.0.0.1 or [::1] with the port we listen on.
@@ -163,10 +170,10 @@ func validHost(host string, ctx context.Context) bool {
 	if err != nil {
 		return false
 	}
-	if la, ok := ctx.Value(localAddrKey{}).(*net.TCPAddr); ok && port != strconv.Itoa(la.Port) {
+	if lp, ok := ctx.Value(localPortKey{}).(string); ok && port != lp {
 		return false
 	}
-	if h == "localhost" {
+	if h == "localhost" || h == "127.0.0.1" {
 		return true
 	}
 	ip := net.ParseIP(h)
@@ -174,7 +181,10 @@ func validHost(host string, ctx context.Context) bool {
 }
 
 func (s *Server) session(w http.ResponseWriter, r *http.Request) (*session.Session, bool) {
-	name := r.PathValue("profile")
+	return s.sessionNamed(w, r.PathValue("profile"))
+}
+
+func (s *Server) sessionNamed(w http.ResponseWriter, name string) (*session.Session, bool) {
 	sess, ok := s.Sessions.Session(name)
 	if !ok {
 		if len(name) > 64 { // no configured name is longer: do not echo a huge one back
@@ -186,29 +196,41 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) (*session.Sessi
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	sess, ok := s.session(w, r)
+	s.tokenOf(w, r, r.PathValue("profile"))
+}
+
+// tokenOf serves the token of the named profile (tokenRoute calls it
+// directly).
+func (s *Server) tokenOf(w http.ResponseWriter, r *http.Request, profile string) {
+	sess, ok := s.sessionNamed(w, profile)
 	if !ok {
 		return
 	}
 	var minValid time.Duration
-	if v := r.URL.Query().Get("min_valid"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 || d > 24*time.Hour {
-			writeError(w, http.StatusBadRequest, "bad_request", "min_valid must be a duration like 60s, at most 24h")
+	if r.URL.RawQuery != "" { // most reads have none: skip parsing it
+		if v := r.URL.Query().Get("min_valid"); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 || d > 24*time.Hour {
+				writeError(w, http.StatusBadRequest, "bad_request", "min_valid must be a duration like 60s, at most 24h")
+				return
+			}
+			minValid = d
+		}
+	}
+	// The current token needs no deadline; only waiting for a refresh does.
+	tok, ok := sess.Fresh(minValid)
+	if !ok {
+		ctx, cancel := context.WithTimeout(r.Context(), maxWait)
+		defer cancel()
+		var err error
+		if tok, err = sess.Token(ctx, minValid); err != nil {
+			writeSessionError(w, err)
 			return
 		}
-		minValid = d
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), maxWait)
-	defer cancel()
-	tok, err := sess.Token(ctx, minValid)
-	if err != nil {
-		writeSessionError(w, err)
-		return
-	}
-	if wantsText(r.Header.Get("Accept")) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Write([]byte(tok.AccessToken))
+	if wantsText(header(r, "Accept")) {
+		w.Header()["Content-Type"] = contentText
+		io.WriteString(w, tok.AccessToken)
 		return
 	}
 	resp := TokenResponse{AccessToken: tok.AccessToken, TokenType: tok.TokenType, Scope: tok.Scope}
@@ -216,7 +238,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		resp.ExpiresAt = tok.Expiry.UTC()
 		resp.ExpiresIn = int64(tok.Expiry.Sub(s.Now()).Seconds())
 	}
-	writeJSON(w, http.StatusOK, resp)
+	writeToken(w, resp)
 }
 
 // wantsText reports whether Accept asks for text/plain rather than JSON.

@@ -189,10 +189,8 @@ func (s *Session) Token(ctx context.Context, minValid time.Duration) (auth.Token
 	for waited := false; ; waited = true {
 		s.mu.Lock()
 		now := s.nowLocked()
-		if s.tok != nil && s.tok.Valid(now, max(minValid, s.marginLocked())) {
-			t := *s.tok
+		if t, ok := s.currentLocked(now, minValid); ok {
 			s.mu.Unlock()
-			t.RefreshToken = ""
 			return t, nil
 		}
 		if err := s.unusableLocked(); err != nil {
@@ -212,6 +210,27 @@ func (s *Session) Token(ctx context.Context, minValid time.Duration) (auth.Token
 			return auth.Token{}, &Error{Code: "timeout", Message: "gave up waiting for the refresh under way", Err: ctx.Err()}
 		}
 	}
+}
+
+// Fresh returns the token Token would serve at once, when the current
+// one is valid for at least minValid; ok is false when Token would have to
+// wait for a refresh, start one, or fail. It never waits, so a caller can
+// skip setting up a deadline for the common case (the API's read path).
+func (s *Session) Fresh(minValid time.Duration) (tok auth.Token, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.currentLocked(s.nowLocked(), minValid)
+}
+
+// currentLocked is the current token, without its refresh token, if it is
+// valid at now for max(minValid, the serve margin).
+func (s *Session) currentLocked(now time.Time, minValid time.Duration) (auth.Token, bool) {
+	if s.tok == nil || !s.tok.Valid(now, max(minValid, s.marginLocked())) {
+		return auth.Token{}, false
+	}
+	t := *s.tok
+	t.RefreshToken = ""
+	return t, true
 }
 
 // Refresh refreshes now, or joins the refresh under way, and waits for it.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -489,6 +490,40 @@ func TestShortTokenIsNotStretched(t *testing.T) {
 		s, _, _ := loggedIn(t, 4*time.Second)
 		if got := s.Status().ExpiresAt.Sub(time.Now()); got != 4*time.Second {
 			t.Errorf("a 4 s token: got expiry in %v, want 4s (never later than the provider says)", got)
+		}
+	})
+}
+
+func TestFreshServesWhatTokenServesWithoutRefreshing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, p, _ := loggedIn(t, 100*time.Second)
+		s.Close() // no scheduler
+		s.closed = false
+		before := p.calls.Load()
+		want, err := s.Token(context.Background(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := s.Fresh(0)
+		if !ok || !reflect.DeepEqual(got, want) || got.RefreshToken != "" {
+			t.Errorf("valid token: got %+v, %v, want %+v without its refresh token", got, ok, want)
+		}
+		if _, ok := s.Fresh(101 * time.Second); ok {
+			t.Error("min_valid beyond the lifetime: got a token, want none")
+		}
+		time.Sleep(99*time.Second + 500*time.Millisecond) // inside the serve margin
+		if _, ok := s.Fresh(0); ok {
+			t.Error("token inside the serve margin: got it, want none")
+		}
+		synctest.Wait()
+		if n := p.calls.Load() - before; n != 0 {
+			t.Errorf("Fresh started %d refreshes, want 0", n)
+		}
+		if _, err := s.Logout(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := s.Fresh(0); ok {
+			t.Error("logged out: got a token, want none")
 		}
 	})
 }

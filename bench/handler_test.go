@@ -1,0 +1,154 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/session"
+	"github.com/tokentray/tokentray/app/store"
+)
+
+// memStore is a Store holding one record, for the benchmarks.
+type memStore struct{ rec string }
+
+func (m memStore) Get(context.Context, string) (string, error) { return m.rec, nil }
+func (memStore) Set(context.Context, string, string) error     { return nil }
+func (memStore) Delete(context.Context, string) error          { return nil }
+
+var _ store.Store = memStore{}
+
+// oneSession is the api.Sessions of one logged-in profile.
+type oneSession struct{ s *session.Session }
+
+func (o oneSession) Session(name string) (*session.Session, bool) {
+	return o.s, name == o.s.Name()
+}
+func (o oneSession) All() []*session.Session { return []*session.Session{o.s} }
+
+// tokenSize is the length of node-oidc-provider's opaque access tokens.
+const tokenSize = 43
+
+// benchServer returns an API server with one profile, "work", holding a
+// token valid for an hour, restored from a store as the agent does.
+func benchServer(tb testing.TB) *api.Server {
+	tb.Helper()
+	now := time.Now()
+	rec := fmt.Sprintf(`{"refresh_token":"r","access_token":%q,"token_type":"Bearer","expires_at":%q,"expiry_source":"expires_in","scope":"openid offline_access","received":%q}`,
+		strings.Repeat("a", tokenSize), now.Add(time.Hour).Format(time.RFC3339), now.Format(time.RFC3339))
+	s := session.New(session.Options{Name: "work", Store: memStore{rec}})
+	if err := s.Restore(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Close)
+	return &api.Server{Sessions: oneSession{s}, Now: time.Now, Info: func() api.AgentInfo { return api.AgentInfo{} }}
+}
+
+// constHandler is the baseline: a bare handler writing a constant body of
+// the token answer's size, as the load benchmark's bare server does.
+func constHandler(body []byte) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	})
+}
+
+// BenchmarkTokenRead measures one token read through the handler (no
+// network), beside a constant-body handler in the same run: the cost of
+// routing, the browser guards, the session read and the JSON encoding.
+func BenchmarkTokenRead(b *testing.B) {
+	srv := benchServer(b)
+	probe := httptest.NewRecorder()
+	srv.TCPHandler().ServeHTTP(probe, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8733/v1/token/work", nil))
+	if probe.Code != http.StatusOK {
+		b.Fatalf("probe: got HTTP %d %s, want 200", probe.Code, probe.Body)
+	}
+	cases := []struct {
+		name     string
+		h        http.Handler
+		accept   string
+		parallel bool
+	}{
+		{"baseline-const", constHandler(probe.Body.Bytes()), "", false},
+		{"tcp-json", srv.TCPHandler(), "", false},
+		{"tcp-text", srv.TCPHandler(), "text/plain", false},
+		{"socket-json", srv.SocketHandler(), "", false},
+		{"baseline-const-parallel", constHandler(probe.Body.Bytes()), "", true},
+		{"tcp-json-parallel", srv.TCPHandler(), "", true},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			tmpl := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8733/v1/token/work", nil)
+			if c.accept != "" {
+				tmpl.Header.Set("Accept", c.accept)
+			}
+			if c.parallel {
+				b.RunParallel(func(pb *testing.PB) {
+					w := &discardWriter{h: http.Header{}}
+					for pb.Next() {
+						serveOne(b, c.h, tmpl, w)
+					}
+				})
+				return
+			}
+			w := &discardWriter{h: http.Header{}}
+			for b.Loop() {
+				serveOne(b, c.h, tmpl, w)
+			}
+		})
+	}
+}
+
+// serveOne serves a shallow copy of tmpl (handlers may set fields of the
+// request, not of its header) into w, reset first.
+func serveOne(b *testing.B, h http.Handler, tmpl *http.Request, w *discardWriter) {
+	r := *tmpl
+	clear(w.h)
+	w.status = 0
+	h.ServeHTTP(w, &r)
+	if w.status != http.StatusOK && w.status != 0 {
+		b.Fatalf("got HTTP %d, want 200", w.status)
+	}
+}
+
+// discardWriter is a ResponseWriter that keeps only the status: the
+// benchmark measures the handler, not a recorder.
+type discardWriter struct {
+	h      http.Header
+	status int
+}
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discardWriter) WriteHeader(s int)           { d.status = s }
+
+// BenchmarkSessionToken measures Session.Token alone, from one goroutine
+// and from all of them at once (lock contention).
+func BenchmarkSessionToken(b *testing.B) {
+	s := benchServer(b).Sessions.All()[0]
+	ctx := context.Background()
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := s.Token(ctx, 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := s.Token(ctx, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+}
