@@ -3,6 +3,7 @@ package seedfake
 import (
 	"crypto/subtle"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -112,34 +113,11 @@ func (v *Veeam) handle(r *http.Request, body []byte) reply {
 	if reason != "" {
 		return veeamError(http.StatusBadRequest, "InvalidRequest", reason)
 	}
-	var user string
 	// camelCase fields only: grant_type, refresh_token, username and
 	// client_id are not the document's names and are refused.
-	switch gt := form.Get("grantType"); gt {
-	case "Password":
-		if reason := onlyFields(form, []string{"grantType", "userName", "password"}); reason != "" {
-			return veeamError(http.StatusBadRequest, "InvalidRequest", reason)
-		}
-		if !v.credentialsOK(form.Get("userName"), form.Get("password")) {
-			return veeamError(http.StatusUnauthorized, "Unauthorized", "invalid user name or password")
-		}
-		user = form.Get("userName")
-	case "RefreshToken":
-		if reason := onlyFields(form, []string{"grantType", "refreshToken"}); reason != "" {
-			return veeamError(http.StatusBadRequest, "InvalidRequest", reason)
-		}
-		g, state := v.lookup(form.Get("refreshToken"))
-		switch state {
-		case rtUnknown:
-			return veeamError(http.StatusUnauthorized, "Unauthorized", "the refresh token is invalid")
-		case rtExpired:
-			return veeamError(http.StatusUnauthorized, "Unauthorized", "the refresh token has expired")
-		}
-		user = g.user
-	case "":
-		return veeamError(http.StatusBadRequest, "InvalidRequest", "missing field grantType")
-	default:
-		return veeamError(http.StatusBadRequest, "InvalidRequest", "unsupported grantType "+gt)
+	user, rej, ok := v.grant(form, veeamCamel)
+	if !ok {
+		return rej
 	}
 	now := v.now()
 	atExp := now.Add(v.opts.AccessTTL)
@@ -175,32 +153,9 @@ func (v *Veeam) handleV1(r *http.Request, body []byte) reply {
 	if reason != "" {
 		return veeamError(http.StatusBadRequest, "InvalidRequest", reason)
 	}
-	var user string
-	switch gt := form.Get("grant_type"); gt {
-	case "password":
-		if reason := onlyFields(form, []string{"grant_type", "username", "password"}); reason != "" {
-			return veeamError(http.StatusBadRequest, "InvalidRequest", reason)
-		}
-		if !v.credentialsOK(form.Get("username"), form.Get("password")) {
-			return veeamError(http.StatusUnauthorized, "Unauthorized", "invalid user name or password")
-		}
-		user = form.Get("username")
-	case "refresh_token":
-		if reason := onlyFields(form, []string{"grant_type", "refresh_token"}); reason != "" {
-			return veeamError(http.StatusBadRequest, "InvalidRequest", reason)
-		}
-		g, state := v.lookup(form.Get("refresh_token"))
-		switch state {
-		case rtUnknown:
-			return veeamError(http.StatusUnauthorized, "Unauthorized", "the refresh token is invalid")
-		case rtExpired:
-			return veeamError(http.StatusUnauthorized, "Unauthorized", "the refresh token has expired")
-		}
-		user = g.user
-	case "":
-		return veeamError(http.StatusBadRequest, "InvalidRequest", "missing field grant_type")
-	default:
-		return veeamError(http.StatusBadRequest, "InvalidRequest", "unsupported grant_type "+gt)
+	user, rej, ok := v.grant(form, veeamSnake)
+	if !ok {
+		return rej
 	}
 	now := v.now()
 	at := v.accessToken(user, now, now.Add(v.opts.AccessTTL))
@@ -231,4 +186,49 @@ func (v *Veeam) accessToken(user string, now, exp time.Time) string {
 		"iat":         now.Unix(),
 		"aud":         "access",
 	})
+}
+
+// veeamFields names the form fields and grant values of one Veeam API
+// generation: document 002's camelCase api/oauth2/token, or the snake_case
+// api/v1/token.
+type veeamFields struct {
+	grantType, refreshToken, userName, password string
+	passwordGrant, refreshGrant                 string
+}
+
+var (
+	veeamCamel = veeamFields{"grantType", "refreshToken", "userName", "password", "Password", "RefreshToken"}
+	veeamSnake = veeamFields{"grant_type", "refresh_token", "username", "password", "password", "refresh_token"}
+)
+
+// grant checks a password or refresh-token request in the fields f names,
+// allowing no other field, and returns whose grant it is; ok is false with
+// the rejection to send otherwise.
+func (v *Veeam) grant(form url.Values, f veeamFields) (user string, rej reply, ok bool) {
+	switch gt := form.Get(f.grantType); gt {
+	case f.passwordGrant:
+		if reason := onlyFields(form, []string{f.grantType, f.userName, f.password}); reason != "" {
+			return "", veeamError(http.StatusBadRequest, "InvalidRequest", reason), false
+		}
+		if !v.credentialsOK(form.Get(f.userName), form.Get(f.password)) {
+			return "", veeamError(http.StatusUnauthorized, "Unauthorized", "invalid user name or password"), false
+		}
+		return form.Get(f.userName), reply{}, true
+	case f.refreshGrant:
+		if reason := onlyFields(form, []string{f.grantType, f.refreshToken}); reason != "" {
+			return "", veeamError(http.StatusBadRequest, "InvalidRequest", reason), false
+		}
+		g, state := v.lookup(form.Get(f.refreshToken))
+		switch state {
+		case rtUnknown:
+			return "", veeamError(http.StatusUnauthorized, "Unauthorized", "the refresh token is invalid"), false
+		case rtExpired:
+			return "", veeamError(http.StatusUnauthorized, "Unauthorized", "the refresh token has expired"), false
+		}
+		return g.user, reply{}, true
+	case "":
+		return "", veeamError(http.StatusBadRequest, "InvalidRequest", "missing field "+f.grantType), false
+	default:
+		return "", veeamError(http.StatusBadRequest, "InvalidRequest", "unsupported "+f.grantType+" "+gt), false
+	}
 }
