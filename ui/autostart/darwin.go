@@ -4,7 +4,6 @@ package autostart
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -35,11 +34,7 @@ func (m *Manager) Path() (string, error) {
 // Enabled reports whether the LaunchAgent is there.
 func (m *Manager) Enabled() bool {
 	p, err := m.Path()
-	if err != nil {
-		return false
-	}
-	_, err = os.Stat(p)
-	return err == nil
+	return err == nil && fileEnabled(p)
 }
 
 // Set writes or removes the LaunchAgent.
@@ -48,17 +43,5 @@ func (m *Manager) Set(on bool) error {
 	if err != nil {
 		return err
 	}
-	if !on {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("autostart: %w", err)
-		}
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return fmt.Errorf("autostart: %w", err)
-	}
-	if err := os.WriteFile(p, []byte(LaunchAgentPlist(m.Entry)), 0o644); err != nil {
-		return fmt.Errorf("autostart: %w", err)
-	}
-	return nil
+	return setFile(p, on, LaunchAgentPlist(m.Entry))
 }

@@ -4,7 +4,6 @@ package autostart
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -37,14 +36,10 @@ func (m *Manager) Path() (string, error) {
 	return filepath.Join(dir, "autostart", "tokentray.desktop"), nil
 }
 
-// Enabled reports whether the entry is there (and not disabled by Hidden).
+// Enabled reports whether the entry is there.
 func (m *Manager) Enabled() bool {
 	p, err := m.Path()
-	if err != nil {
-		return false
-	}
-	_, err = os.Stat(p)
-	return err == nil
+	return err == nil && fileEnabled(p)
 }
 
 // Set writes or removes the entry.
@@ -53,22 +48,5 @@ func (m *Manager) Set(on bool) error {
 	if err != nil {
 		return err
 	}
-	if !on {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("autostart: %w", err)
-		}
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return fmt.Errorf("autostart: %w", err)
-	}
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, []byte(DesktopFile(m.Entry)), 0o644); err != nil {
-		return fmt.Errorf("autostart: %w", err)
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("autostart: %w", err)
-	}
-	return nil
+	return setFile(p, on, DesktopFile(m.Entry))
 }
