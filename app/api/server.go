@@ -329,18 +329,37 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
+	s.act(w, r, nil, func(ctx context.Context, sess *session.Session) error { return sess.Refresh(ctx) })
+}
+
+// act serves an operation on one profile: it decodes the JSON body into
+// req (unless req is nil), runs do within maxWait, and answers the
+// profile's status, or the error (a badRequest as 400).
+func (s *Server) act(w http.ResponseWriter, r *http.Request, req any, do func(context.Context, *session.Session) error) {
 	sess, ok := s.session(w, r)
 	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), maxWait)
-	defer cancel()
-	if err := sess.Refresh(ctx); err != nil {
-		writeSessionError(w, err)
+	if req != nil && !readJSON(w, r, req) {
 		return
 	}
-	writeJSON(w, http.StatusOK, sess.Status())
+	ctx, cancel := context.WithTimeout(r.Context(), maxWait)
+	defer cancel()
+	var bad badRequest
+	switch err := do(ctx, sess); {
+	case errors.As(err, &bad):
+		writeError(w, http.StatusBadRequest, "bad_request", string(bad))
+	case err != nil:
+		writeSessionError(w, err)
+	default:
+		writeJSON(w, http.StatusOK, sess.Status())
+	}
 }
+
+// badRequest is a request act answers with 400 and this text.
+type badRequest string
+
+func (b badRequest) Error() string { return string(b) }
 
 // ImportRequest is the body of POST /v1/import/{profile}.
 type ImportRequest struct {
@@ -348,25 +367,14 @@ type ImportRequest struct {
 }
 
 func (s *Server) importToken(w http.ResponseWriter, r *http.Request) {
-	sess, ok := s.session(w, r)
-	if !ok {
-		return
-	}
 	var req ImportRequest
-	if !readJSON(w, r, &req) {
-		return
-	}
-	if strings.TrimSpace(req.RefreshToken) == "" {
-		writeError(w, http.StatusBadRequest, "bad_request", "refresh_token is empty")
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), maxWait)
-	defer cancel()
-	if err := sess.Import(ctx, strings.TrimSpace(req.RefreshToken)); err != nil {
-		writeSessionError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sess.Status())
+	s.act(w, r, &req, func(ctx context.Context, sess *session.Session) error {
+		rt := strings.TrimSpace(req.RefreshToken)
+		if rt == "" {
+			return badRequest("refresh_token is empty")
+		}
+		return sess.Import(ctx, rt)
+	})
 }
 
 // PasswordRequest is the body of POST /v1/password/{profile}. The password
@@ -377,21 +385,10 @@ type PasswordRequest struct {
 }
 
 func (s *Server) password(w http.ResponseWriter, r *http.Request) {
-	sess, ok := s.session(w, r)
-	if !ok {
-		return
-	}
 	var req PasswordRequest
-	if !readJSON(w, r, &req) {
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), maxWait)
-	defer cancel()
-	if err := sess.Password(ctx, req.Username, req.Password); err != nil {
-		writeSessionError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sess.Status())
+	s.act(w, r, &req, func(ctx context.Context, sess *session.Session) error {
+		return sess.Password(ctx, req.Username, req.Password)
+	})
 }
 
 func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
