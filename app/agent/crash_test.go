@@ -36,7 +36,7 @@ func buildTokentray(t *testing.T) string {
 // agentProcess is `tokentray agent --debug` running as its own process.
 type agentProcess struct {
 	cmd  *exec.Cmd
-	log  *lockedBuffer // its stderr: the debug log
+	log  *testprovider.SyncBuffer // its stderr: the debug log
 	done chan struct{}
 	// onLine, if set, sees every log line as it is written.
 	onLine func(line string)
@@ -47,7 +47,7 @@ type agentProcess struct {
 // home of its own for store = "file".
 func startAgentProcess(t *testing.T, bin, cfgPath, rundir string, env []string, onLine func(string)) *agentProcess {
 	t.Helper()
-	ap := &agentProcess{log: &lockedBuffer{}, done: make(chan struct{}), onLine: onLine}
+	ap := &agentProcess{log: &testprovider.SyncBuffer{}, done: make(chan struct{}), onLine: onLine}
 	ap.cmd = exec.Command(bin, "agent", "--debug", "--config", cfgPath, "--runtime-dir", rundir)
 	ap.cmd.Env = append(os.Environ(), env...)
 	stderr, err := ap.cmd.StderrPipe()

@@ -81,7 +81,7 @@ type fixture struct {
 	rundir  string
 	store   store.Store
 	browser *testprovider.Browser
-	logs    *lockedBuffer
+	logs    *testprovider.SyncBuffer
 }
 
 func newFixture(t *testing.T, p *testprovider.Provider, profile string) *fixture {
@@ -99,7 +99,7 @@ scopes = ["openid", "offline_access"]
 		t.Fatal(err)
 	}
 	st := testStore(t)
-	f := &fixture{t: t, cfgPath: path, rundir: filepath.Join(dir, "run"), store: st, browser: p.Browser("alice"), logs: &lockedBuffer{}}
+	f := &fixture{t: t, cfgPath: path, rundir: filepath.Join(dir, "run"), store: st, browser: p.Browser("alice"), logs: &testprovider.SyncBuffer{}}
 	t.Cleanup(func() {
 		st.Delete(context.Background(), profile)
 		if t.Failed() {
@@ -119,23 +119,6 @@ func (f *fixture) start() *agent.Agent {
 		f.t.Fatalf("agent.Start: %v", err)
 	}
 	return a
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex // guards b
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func storedRefreshToken(t *testing.T, st store.Store, profile string) string {

@@ -20,6 +20,7 @@ import (
 	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/app/store"
 	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/internal/testprovider"
 )
 
 // profileAgent runs an agent whose config holds one profile, and the
@@ -31,7 +32,7 @@ type profileAgent struct {
 	cfgPath string
 	rundir  string
 	store   store.Store
-	logs    *lockedBuffer
+	logs    *testprovider.SyncBuffer
 	browser auth.Browser // nil: the system's
 	a       *agent.Agent
 	cl      *api.Client
@@ -49,7 +50,7 @@ func newProfileAgentWith(t *testing.T, prefix, body string, browser auth.Browser
 	t.Helper()
 	dir := t.TempDir()
 	pa := &profileAgent{t: t, profile: uniqueName(prefix), dir: dir, cfgPath: filepath.Join(dir, "config.toml"),
-		rundir: filepath.Join(dir, "run"), store: testStore(t), logs: &lockedBuffer{}, browser: browser}
+		rundir: filepath.Join(dir, "run"), store: testStore(t), logs: &testprovider.SyncBuffer{}, browser: browser}
 	cfg := fmt.Sprintf("listen = \"off\"\n\n[[profile]]\nname = %q\n%s", pa.profile, body)
 	if err := os.WriteFile(pa.cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)

@@ -124,7 +124,7 @@ func TestNoBrowserLoginTakesThePastedAddress(t *testing.T) {
 
 	stdinR, stdinW := io.Pipe()
 	stderrR, stderrW := io.Pipe()
-	var stdout lockedBuffer
+	var stdout testprovider.SyncBuffer
 	code := make(chan int, 1)
 	go func() {
 		code <- Main(append([]string{"login"}, append(e.flags(), "--no-browser", profile)...),

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 
 	"github.com/tokentray/tokentray/app/agent"
 	"github.com/tokentray/tokentray/app/store"
+	"github.com/tokentray/tokentray/internal/testprovider"
 )
 
 // cliMainEnv makes the test binary run as tokentray (TestMain in
@@ -85,13 +85,13 @@ type env struct {
 	t       *testing.T
 	cfgPath string
 	rundir  string
-	logs    *lockedBuffer
+	logs    *testprovider.SyncBuffer
 }
 
 func newEnv(t *testing.T, config string) *env {
 	t.Helper()
 	dir := t.TempDir()
-	e := &env{t: t, cfgPath: filepath.Join(dir, "config.toml"), rundir: filepath.Join(dir, "run"), logs: &lockedBuffer{}}
+	e := &env{t: t, cfgPath: filepath.Join(dir, "config.toml"), rundir: filepath.Join(dir, "run"), logs: &testprovider.SyncBuffer{}}
 	if err := os.WriteFile(e.cfgPath, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -128,21 +128,4 @@ func (e *env) run(stdin string, args ...string) result {
 // flags are the global flags that point a tokentray process at the env.
 func (e *env) flags() []string { return []string{"--config", e.cfgPath, "--runtime-dir", e.rundir} }
 
-type lockedBuffer struct {
-	mu sync.Mutex // guards b
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-var _ io.Writer = (*lockedBuffer)(nil)
+var _ io.Writer = (*testprovider.SyncBuffer)(nil)

@@ -61,7 +61,7 @@ type Provider struct {
 
 	cmd      *exec.Cmd
 	stdin    io.WriteCloser
-	stderr   *syncBuffer
+	stderr   *SyncBuffer
 	exited   chan struct{}
 	exitErr  error
 	stopOnce sync.Once
@@ -94,7 +94,7 @@ func Start(t testing.TB, opts Options) *Provider {
 	p := &Provider{
 		clients: opts.Clients,
 		hc:      &http.Client{Timeout: httpTimeout},
-		stderr:  &syncBuffer{},
+		stderr:  &SyncBuffer{},
 		exited:  make(chan struct{}),
 	}
 	ready := make(chan string, 1)
@@ -352,20 +352,20 @@ func (w *readyWriter) Write(b []byte) (int, error) {
 	}
 }
 
-// syncBuffer collects stderr written by exec's copier goroutine while tests
-// may read it.
-type syncBuffer struct {
+// SyncBuffer is a bytes.Buffer safe to write from one goroutine (an exec
+// copier, a logger) while a test reads it from another.
+type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()

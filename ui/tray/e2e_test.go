@@ -82,27 +82,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex // guards b
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // agentProc is a tokentray agent with its tray, as a user starts it.
 type agentProc struct {
 	cmd    *exec.Cmd
-	log    *lockedBuffer
+	log    *testprovider.SyncBuffer
 	socket string
 	client *api.Client
 	env    []string
@@ -117,7 +100,7 @@ func startAgent(t *testing.T, p *testprovider.Provider, config string, wrap ...s
 		t.Fatal(err)
 	}
 	run := filepath.Join(dir, "run")
-	a := &agentProc{log: &lockedBuffer{}, socket: filepath.Join(run, "agent.sock")}
+	a := &agentProc{log: &testprovider.SyncBuffer{}, socket: filepath.Join(run, "agent.sock")}
 	a.env = append(os.Environ(), "TOKENTRAY_CONFIG="+cfg, "TOKENTRAY_RUNTIME_DIR="+run, "BROWSER="+browser)
 	if p != nil {
 		a.env = append(a.env, "DEMO_ISSUER="+p.Issuer)
@@ -429,7 +412,7 @@ func windowShot(t *testing.T, a *agentProc, dir, file, title string, args ...str
 	tokentray, _ := binaries(t)
 	cmd := exec.Command(tokentray, append([]string{"ui"}, args...)...)
 	cmd.Env = a.env
-	var out lockedBuffer
+	var out testprovider.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
