@@ -7,12 +7,17 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"sync"
 )
 
 //go:embed pages/callback.html
 var pages embed.FS
 
-var callback = template.Must(template.ParseFS(pages, "pages/callback.html"))
+// callback is parsed on first use: most tokentray processes are CLI calls
+// that never show a page.
+var callback = sync.OnceValue(func() *template.Template {
+	return template.Must(template.ParseFS(pages, "pages/callback.html"))
+})
 
 // CallbackPage writes the page the browser shows when the provider sends the
 // person back to tokentray. err is nil on success; its text must already be
@@ -32,5 +37,5 @@ func CallbackPage(w http.ResponseWriter, profile string, status int, err error) 
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	w.WriteHeader(status)
-	callback.Execute(w, data)
+	callback().Execute(w, data)
 }

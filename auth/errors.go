@@ -7,6 +7,7 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Kind classifies a failed token request by what the caller should do next.
@@ -100,14 +101,18 @@ func classify(status int, code, desc string) Kind {
 var (
 	// jwtLike matches compact JWS/JWE serialisations, possibly cut short
 	// with "..." as in provider documentation.
-	jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-.]*`)
+	jwtLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`eyJ[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-.]*`) })
 	// longOpaque matches long runs that look like opaque tokens or keys.
-	longOpaque = regexp.MustCompile(`[A-Za-z0-9_\-+/=]{32,}`)
-	tags       = regexp.MustCompile(`<[^>]*>`)
-	spaces     = regexp.MustCompile(`\s+`)
+	longOpaque = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[A-Za-z0-9_\-+/=]{32,}`) })
+	tags       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<[^>]*>`) })
+	spaces     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s+`) })
 	// invisible matches the parts of an HTML page a browser does not show.
-	invisible = regexp.MustCompile(`(?is)<!--.*?-->|<(script|style)\b.*?</(script|style)\s*>`)
-	htmlStart = regexp.MustCompile(`(?i)^\s*(<!doctype html|<html|<head|<body|<\?xml|<h1|<p>|<title)`)
+	invisible = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?is)<!--.*?-->|<(script|style)\b.*?</(script|style)\s*>`)
+	})
+	htmlStart = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)^\s*(<!doctype html|<html|<head|<body|<\?xml|<h1|<p>|<title)`)
+	})
 )
 
 // excerpt is the short, token-free text of a body that is not the JSON a
@@ -115,9 +120,9 @@ var (
 // portal is named as such and shown without its markup, styles or scripts.
 func excerpt(body []byte, secrets []string) string {
 	s := string(bytes.ToValidUTF8(body, nil))
-	if htmlStart.MatchString(s) {
-		s = invisible.ReplaceAllString(s, " ")
-		s = html.UnescapeString(tags.ReplaceAllString(s, " "))
+	if htmlStart().MatchString(s) {
+		s = invisible().ReplaceAllString(s, " ")
+		s = html.UnescapeString(tags().ReplaceAllString(s, " "))
 		if s = Redact(s, 120, secrets...); s == "" {
 			return "an HTML page"
 		}
@@ -135,10 +140,10 @@ func Redact(s string, max int, secrets ...string) string {
 			s = strings.ReplaceAll(s, sec, "[redacted]")
 		}
 	}
-	s = jwtLike.ReplaceAllString(s, "[redacted]")
-	s = longOpaque.ReplaceAllString(s, "[redacted]")
-	s = tags.ReplaceAllString(s, " ")
-	s = strings.TrimSpace(spaces.ReplaceAllString(s, " "))
+	s = jwtLike().ReplaceAllString(s, "[redacted]")
+	s = longOpaque().ReplaceAllString(s, "[redacted]")
+	s = tags().ReplaceAllString(s, " ")
+	s = strings.TrimSpace(spaces().ReplaceAllString(s, " "))
 	if r := []rune(s); len(r) > max {
 		s = string(r[:max]) + "…"
 	}

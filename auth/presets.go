@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // LoginMethod names how a profile gets its first refresh token.
@@ -169,7 +170,7 @@ func LookupPreset(name string) (Preset, bool) {
 	return p, ok
 }
 
-var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
+var placeholder = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{[a-z_]+\}`) })
 
 // templates lists every string of p that may hold placeholders.
 func (p Preset) templates() []string {
@@ -185,7 +186,7 @@ func (p Preset) templates() []string {
 func (p Preset) Placeholders() []string {
 	var out []string
 	for _, s := range p.templates() {
-		for _, m := range placeholder.FindAllString(s, -1) {
+		for _, m := range placeholder().FindAllString(s, -1) {
 			if name := m[1 : len(m)-1]; !slices.Contains(out, name) {
 				out = append(out, name)
 			}
@@ -209,7 +210,7 @@ func (p Preset) Expand(values map[string]string) (Preset, error) {
 		return Preset{}, fmt.Errorf("preset %s: no value for %s", p.Name, strings.Join(missing, ", "))
 	}
 	expand := func(s string) string {
-		return placeholder.ReplaceAllStringFunc(s, func(m string) string {
+		return placeholder().ReplaceAllStringFunc(s, func(m string) string {
 			name := m[1 : len(m)-1]
 			v := strings.TrimSpace(values[name])
 			if name == "domain" {

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
@@ -210,7 +211,7 @@ func decodeProblems(name string, err error) []Problem {
 
 func keyString(k toml.Key) string { return strings.Join(k, ".") }
 
-var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+var profileName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) })
 
 // Known values of the enumerated keys.
 var (
@@ -250,7 +251,7 @@ func (c *Config) validate(add func(key, format string, args ...any)) {
 		switch {
 		case p.Name == "":
 			add(k("name"), "missing")
-		case !profileName.MatchString(p.Name):
+		case !profileName().MatchString(p.Name):
 			add(k("name"), "%q: use letters, digits, '.', '_' and '-' (at most 64)", p.Name)
 		default:
 			if j, dup := seen[p.Name]; dup {

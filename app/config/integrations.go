@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The defaults of the integration keys.
@@ -21,10 +22,10 @@ const (
 // maxCAFile bounds what a ca_file may hold.
 const maxCAFile = 1 << 20
 
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
+var envName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`) })
 
 // ValidEnvName reports whether s can name an environment variable.
-func ValidEnvName(s string) bool { return envName.MatchString(s) }
+func ValidEnvName(s string) bool { return envName().MatchString(s) }
 
 // TokenEnvName is the variable `tokentray exec` sets: token_env or TOKEN.
 func (p *Profile) TokenEnvName() string {
@@ -66,7 +67,7 @@ func (p *Profile) validateIntegrations(k func(string) string, add func(key, form
 	if p.Login == "device" && p.Issuer == "" && p.DeviceEndpoint == "" {
 		add(k("device_authorization_endpoint"), "missing: a device login needs issuer or device_authorization_endpoint")
 	}
-	if p.TokenEnv != "" && !envName.MatchString(p.TokenEnv) {
+	if p.TokenEnv != "" && !envName().MatchString(p.TokenEnv) {
 		add(k("token_env"), "%q is not an environment variable name (letters, digits and _, not starting with a digit)", p.TokenEnv)
 	}
 	if p.GitUsername != "" && (strings.ContainsFunc(p.GitUsername, isControl) || strings.ContainsAny(p.GitUsername, "=:")) {
