@@ -4,25 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strconv"
+
+	"github.com/tokentray/tokentray/app/rundir"
 )
 
-// RuntimeDir returns the agent's private directory: override if set (the
-// --runtime-dir flag or TOKENTRAY_RUNTIME_DIR), else tokentray under
-// $XDG_RUNTIME_DIR, else tokentray-UID under the temp directory.
-func RuntimeDir(override string) string {
-	if override != "" {
-		return override
-	}
-	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
-		return filepath.Join(d, "tokentray")
-	}
-	return filepath.Join(os.TempDir(), "tokentray-"+strconv.Itoa(os.Getuid()))
-}
+// RuntimeDir returns the agent's private directory (rundir.Dir).
+func RuntimeDir(override string) string { return rundir.Dir(override) }
 
-// SocketPath is the agent's unix socket inside dir.
-func SocketPath(dir string) string { return filepath.Join(dir, "agent.sock") }
+// SocketPath is the agent's unix socket inside dir (rundir.Socket).
+func SocketPath(dir string) string { return rundir.Socket(dir) }
 
 // EnsurePrivateDir creates dir with mode 0700 and checks that it is a real
 // directory owned by us that nobody else can enter: the socket's first
