@@ -1,7 +1,6 @@
 # tokentray. `make run` shows the whole job; `make test` is what CI runs.
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-BIN     := bin/tokentray
 LDFLAGS := -X main.version=$(VERSION)
 
 .PHONY: all deps build run test vet clean bench bench-publish
@@ -12,9 +11,9 @@ all: build
 deps:
 	scripts/install-deps.sh
 
-## build: the tokentray binary in bin/
+## build: tokentray's three programs in bin/: tokentray (the command), tokentray-agent, tokentray-ui
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ . ./cmd/tokentray-agent ./cmd/tokentray-ui
 
 ## run: a demo OpenID provider on 127.0.0.1, tokentray, a browser login and a token read
 run: deps build
@@ -68,7 +67,7 @@ clean:
 
 # Fuzz targets as package:Name; their seed corpora are in each package's
 # testdata/fuzz/<Name>/ (plain `go test` runs those seeds every time).
-FUZZ_TARGETS := ./auth:FuzzTokenResponse ./auth:FuzzDecodeJWT ./auth:FuzzCallback ./app/config:FuzzParse
+FUZZ_TARGETS := ./app/fasttoken:FuzzToken ./auth:FuzzTokenResponse ./auth:FuzzDecodeJWT ./auth:FuzzCallback ./app/config:FuzzParse
 FUZZTIME     ?= 10s
 
 ## fuzz: run each fuzz target for FUZZTIME (10s; CI runs them for 5s each)

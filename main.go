@@ -1,25 +1,16 @@
-// Command tokentray keeps OAuth 2.0 / OpenID Connect logins fresh and serves
-// their access tokens to local tools. See the README.
+// Command tokentray is the command people and tools run. It hands every
+// command, and the agent, to tokentray-agent installed beside it. See the
+// README and app/launch.
 package main
 
 import (
 	"os"
 
-	"github.com/tokentray/tokentray/app/cli"
-	"github.com/tokentray/tokentray/ui/desktop"
-	"github.com/tokentray/tokentray/ui/tray"
+	"github.com/tokentray/tokentray/app/launch"
 )
 
-// version is set at build time: -ldflags "-X main.version=…".
-var version = "dev"
-
 func main() {
-	os.Exit(cli.Main(os.Args[1:], cli.Env{
-		Stdin:   os.Stdin,
-		Stdout:  os.Stdout,
-		Stderr:  os.Stderr,
-		Version: version,
-		RunTray: tray.RunAgent,
-		RunUI:   desktop.Run,
-	}))
+	err := launch.Exec(launch.Agent, os.Args[0], os.Args[1:])
+	os.Stderr.WriteString("tokentray: " + err.Error() + "\n")
+	os.Exit(1)
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# make package: builds bin/tokentray and packs it with `fyne package -os
-# linux` (metadata from FyneApp.toml) into dist/tokentray.tar.xz: the
-# binary, a .desktop file and the icon, with a Makefile that installs them
-# (sudo make install, or make user-install for ~/.local).
+# make package: builds tokentray's three programs and packs them with
+# `fyne package -os linux` (metadata from FyneApp.toml) into
+# dist/tokentray.tar.xz: the programs, a .desktop file and the icon, with a
+# Makefile that installs them (sudo make install, or make user-install for
+# ~/.local).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fyne="$(go env GOPATH)/bin/fyne"
@@ -16,6 +17,28 @@ make --no-print-directory build VERSION="$version"
 mkdir -p dist
 rm -f dist/tokentray.tar.xz
 "$fyne" package -os linux --release --exe bin/tokentray --name tokentray
-mv tokentray.tar.xz dist/
+
+# fyne packs one program; tokentray is three, installed side by side (the
+# front command, the agent, the windows: see app/launch). Add the other two,
+# and a line for each wherever fyne's Makefile installs or removes the first.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+tar -xJf tokentray.tar.xz -C "$work"
+rm tokentray.tar.xz
+cp bin/tokentray-agent bin/tokentray-ui "$work/tokentray/usr/local/bin/"
+awk '{ print }
+     /bin\/\$\(Exec\)/ && !/sed -i/ {
+       for (i = 1; i <= 2; i++) { l = $0; gsub(/\$\(Exec\)/, "$(Exec)" (i == 1 ? "-agent" : "-ui"), l); print l }
+     }' "$work/tokentray/Makefile" > "$work/Makefile" && mv "$work/Makefile" "$work/tokentray/Makefile"
+tar -cJf dist/tokentray.tar.xz -C "$work" tokentray
+
+# Install it into a scratch root and run it, as a user would.
+mkdir "$work/root"
+make --no-print-directory -C "$work/tokentray" install DESTDIR="$work/root" PREFIX=/usr > /dev/null
+for p in tokentray tokentray-agent tokentray-ui; do
+  [ -x "$work/root/usr/bin/$p" ] || { echo "package: make install left out $p" >&2; exit 1; }
+done
+"$work/root/usr/bin/tokentray" version
+
 echo "dist/tokentray.tar.xz:"
 tar -tJf dist/tokentray.tar.xz

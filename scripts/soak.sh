@@ -9,6 +9,6 @@
 #   SOAK_KILL_EVERY=5s SOAK_TOKEN_TTL=2s make soak
 set -euo pipefail
 cd "$(dirname "$0")/.."
-go build -o bin/tokentray .
+go build -o bin/ . ./cmd/tokentray-agent
 go build -o bin/soak ./internal/soak
 NO_TRAY_HOST=1 exec scripts/with-desktop.sh bin/soak -tokentray bin/tokentray -dir .soak "$@"

@@ -19,18 +19,15 @@ import (
 
 	"github.com/tokentray/tokentray/app/api"
 	"github.com/tokentray/tokentray/app/store"
+	"github.com/tokentray/tokentray/internal/testbuild"
 	"github.com/tokentray/tokentray/internal/testprovider"
 )
 
-// buildTokentray builds the real binary for tests that run it as a process.
+// buildTokentray builds tokentray and tokentray-agent side by side, as
+// installed, and returns the path of tokentray.
 func buildTokentray(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "tokentray")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/tokentray/tokentray")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return filepath.Join(testbuild.Programs(t, testbuild.Front, testbuild.Agent), "tokentray")
 }
 
 // agentProcess is `tokentray agent --debug` running as its own process.

@@ -3,11 +3,15 @@ package agent_test
 import (
 	"os"
 	"testing"
+
+	"github.com/tokentray/tokentray/internal/testbuild"
 )
 
 func TestMain(m *testing.M) {
 	if os.Getenv(proxyChildEnv) == "1" {
 		proxyChild()
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	testbuild.RemoveAll()
+	os.Exit(code)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/tokentray/tokentray/app/agent"
 	"github.com/tokentray/tokentray/app/api"
 	"github.com/tokentray/tokentray/app/config"
+	"github.com/tokentray/tokentray/app/launch"
 )
 
 // Env is what the command line needs from the process; main wires it.
@@ -30,8 +31,8 @@ type Env struct {
 	// returns ErrNoTray when the desktop has no tray host; nil means this
 	// build has no tray.
 	RunTray func(ctx context.Context, a *agent.Agent, c *api.Client) error
-	// RunUI runs `tokentray ui WINDOW …` (the Fyne windows); nil means this
-	// build has no windows.
+	// RunUI runs `tokentray ui WINDOW …` (the Fyne windows) in this
+	// process; nil hands the command to the tokentray-ui program.
 	RunUI func(ctx context.Context, args []string, c *api.Client) error
 }
 
@@ -145,8 +146,8 @@ func run(ctx context.Context, args []string, env Env) error {
 		usage(env.Stdout)
 		return nil
 	case "ui":
-		if env.RunUI == nil {
-			return errors.New("this build of tokentray has no windows")
+		if env.RunUI == nil { // the windows are a program of their own
+			return launch.Exec(launch.UI, launch.UI, args)
 		}
 		c := newContext(ctx, env, "ui")
 		c.fs.SetOutput(io.Discard)

@@ -106,6 +106,7 @@ func runDoctor(c *cmdContext) error {
 	} else {
 		d.report(d.checkKeyring())
 	}
+	d.report(checkPrograms())
 	d.report(checkTrayHost(c.ctx))
 	st, running := d.checkAgent(cfg)
 	if cfg != nil {

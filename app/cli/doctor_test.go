@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -30,9 +32,12 @@ func discoveryServer(t *testing.T, skew time.Duration) *httptest.Server {
 
 // runDoctorProcess runs `tokentray doctor` in a process of its own with
 // extra environment variables.
+// Unless envs set PATH, tokentray's other programs are found on a PATH of
+// stand-ins.
 func runDoctorProcess(t *testing.T, e *env, envs ...string) (string, int) {
 	t.Helper()
 	cmd := tokentrayCommand(t, append([]string{"doctor"}, e.flags()...)...)
+	cmd.Env = append(cmd.Env, "PATH="+programsDir(t)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	cmd.Env = append(cmd.Env, envs...)
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
@@ -40,6 +45,29 @@ func runDoctorProcess(t *testing.T, e *env, envs ...string) (string, int) {
 		t.Fatalf("doctor: %v", err)
 	}
 	return string(out), cmd.ProcessState.ExitCode()
+}
+
+// programsDir is a directory with stand-ins for tokentray and tokentray-ui.
+func programsDir(t *testing.T) string {
+	dir := t.TempDir()
+	for _, name := range []string{"tokentray", "tokentray-ui"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestDoctorFindsThePrograms: the programs line names what it found, and
+// warns, with the fix, when tokentray-ui is missing.
+func TestDoctorFindsThePrograms(t *testing.T) {
+	e := newEnv(t, "[[profile]]\nname = \"p\"\nissuer = \"http://127.0.0.1:9/\"\nclient_id = \"c\"\n")
+	dir := programsDir(t)
+	out, _ := runDoctorProcess(t, e, "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	mustHaveLines(t, out, "✓ programs: "+filepath.Join(dir, "tokentray")+", "+filepath.Join(dir, "tokentray-ui"))
+	os.Remove(filepath.Join(dir, "tokentray-ui"))
+	out, _ = runDoctorProcess(t, e, "PATH="+dir)
+	mustHaveLines(t, out, "! programs: tokentray-ui not found beside this program nor on PATH", "    install tokentray, tokentray-agent and tokentray-ui side by side")
 }
 
 // mustHaveLines fails unless each want is the start of some line of out.

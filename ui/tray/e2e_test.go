@@ -24,6 +24,7 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/internal/testbuild"
 	"github.com/tokentray/tokentray/internal/testprovider"
 )
 
@@ -45,40 +46,17 @@ func needDesktop(t *testing.T) {
 	}
 }
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	buildErr  error
-)
-
-// binaries builds tokentray and the scripted browser once per test binary.
+// binaries builds tokentray's three programs and the scripted browser
+// once per test binary.
 func binaries(t *testing.T) (tokentray, browser string) {
 	t.Helper()
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "tokentray-e2e-bin-")
-		if buildErr != nil {
-			return
-		}
-		for pkg, out := range map[string]string{"github.com/tokentray/tokentray": "tokentray",
-			"github.com/tokentray/tokentray/internal/testprovider/cmd/scripted-browser": "scripted-browser"} {
-			cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, out), pkg)
-			if b, err := cmd.CombinedOutput(); err != nil {
-				buildErr = fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
-				return
-			}
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return filepath.Join(binDir, "tokentray"), filepath.Join(binDir, "scripted-browser")
+	dir := testbuild.Programs(t, testbuild.Front, testbuild.Agent, testbuild.UI, testbuild.ScriptedBrowse)
+	return filepath.Join(dir, "tokentray"), filepath.Join(dir, "scripted-browser")
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	testbuild.RemoveAll()
 	os.Exit(code)
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/tokentray/tokentray/app/api"
 	"github.com/tokentray/tokentray/app/cli"
 	"github.com/tokentray/tokentray/app/config"
+	"github.com/tokentray/tokentray/app/launch"
 	"github.com/tokentray/tokentray/assets"
 	"github.com/tokentray/tokentray/ui/autostart"
 	"github.com/tokentray/tokentray/ui/clipboard"
@@ -28,7 +29,7 @@ import (
 func RunAgent(ctx context.Context, a *agent.Agent, c *api.Client) error {
 	log := a.Logger()
 	cfg := a.Config()
-	exe, err := os.Executable()
+	exe, err := launch.Self()
 	if err != nil {
 		return fmt.Errorf("tray: %w", err)
 	}
@@ -38,7 +39,7 @@ func RunAgent(ctx context.Context, a *agent.Agent, c *api.Client) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	win := &Spawner{Exe: exe, Flags: []string{"--config", st.Agent.Config, "--runtime-dir", filepath.Dir(a.Socket())}, Stderr: os.Stderr, Log: log,
+	win := &Spawner{Exe: func() (string, error) { return launch.Find(launch.UI) }, Flags: []string{"--config", st.Agent.Config, "--runtime-dir", filepath.Dir(a.Socket())}, Stderr: os.Stderr, Log: log,
 		OnExit: func(args []string, code int) {
 			if args[0] == "status" && code == model.ExitQuitAgent {
 				log.Info("quit from the status window")

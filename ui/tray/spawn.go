@@ -10,14 +10,15 @@ import (
 	"sync"
 )
 
-// Spawner starts the windows as child processes (`tokentray ui WINDOW …`),
+// Spawner starts the windows as child processes (`tokentray-ui WINDOW …`),
 // one process per window: opening a window that is already open asks it to
 // come to the front instead. The agent never links the GUI toolkit, and a
 // window's 60 Hz render loop lives only as long as the window.
 type Spawner struct {
-	// Exe is the tokentray executable.
-	Exe string
-	// Flags go between "ui" and the window (--config, --runtime-dir).
+	// Exe finds the tokentray-ui program (launch.Find): looked up at each
+	// start, so installing it later needs no restart of the agent.
+	Exe func() (string, error)
+	// Flags go before the window (--config, --runtime-dir).
 	Flags  []string
 	Stderr io.Writer
 	Log    *slog.Logger
@@ -48,11 +49,14 @@ func (s *Spawner) Open(args ...string) error {
 			return nil
 		}
 	}
-	argv := append(append([]string{"ui"}, s.Flags...), args...)
-	cmd := exec.Command(s.Exe, argv...)
+	exe, err := s.Exe()
+	if err != nil {
+		return fmt.Errorf("tray: opening the %s window: %w", args[0], err)
+	}
+	cmd := exec.Command(exe, append(append([]string{}, s.Flags...), args...)...)
 	cmd.Stdout, cmd.Stderr = s.Stderr, s.Stderr
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("tray: starting %s %s: %w", s.Exe, key, err)
+		return fmt.Errorf("tray: starting %s %s: %w", exe, key, err)
 	}
 	s.running[key] = cmd
 	go func() {
