@@ -1,0 +1,187 @@
+// Package fasttoken answers `tokentray token PROFILE` in the front command
+// without net/http: one request on the agent's unix socket, written and
+// read with plain system calls. It takes only the plainest case — the raw
+// token of a named profile, answered 200 with a body of known length — and
+// says "not mine" for everything else, so the full command line
+// (tokentray-agent, with the real HTTP client) runs instead and gives the
+// same answers, errors and exit codes it always did. Nothing here decides
+// anything the agent or the CLI does not.
+package fasttoken
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tokentray/tokentray/app/rundir"
+)
+
+// Timeout bounds the whole read. The agent answers within 30 s even while
+// it waits for a refresh (api's maxWait); the CLI's client allows 35 s.
+const Timeout = 35 * time.Second
+
+// maxAnswer bounds what is read from the socket: far above any real
+// token, far below harm.
+const maxAnswer = 256 << 10
+
+// Request is what the command line asked for.
+type Request struct {
+	Profile    string
+	RuntimeDir string // empty: rundir.Dir's default
+	dirSet     bool
+}
+
+// Parse reads a command line (without the program name) and reports
+// whether it is a plain token read: `token PROFILE`, with at most the
+// global flags --config (which a token read does not use) and
+// --runtime-dir, and --format raw, before or after the profile, as the
+// full command line accepts them. getenv supplies TOKENTRAY_RUNTIME_DIR.
+func Parse(args []string, getenv func(string) string) (Request, bool) {
+	var r Request
+	seenCmd, seenProfile, endOfFlags := false, false, false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if endOfFlags || !strings.HasPrefix(a, "-") || a == "-" {
+			switch {
+			case !seenCmd && a == "token":
+				seenCmd = true
+			case seenCmd && !seenProfile && validProfile(a):
+				r.Profile, seenProfile = a, true
+			default:
+				return Request{}, false
+			}
+			continue
+		}
+		if a == "--" {
+			if !seenCmd {
+				return Request{}, false
+			}
+			endOfFlags = true
+			continue
+		}
+		name, value, hasValue := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		if !hasValue {
+			if i+1 >= len(args) {
+				return Request{}, false
+			}
+			i++
+			value = args[i]
+		}
+		switch name {
+		case "config":
+		case "runtime-dir":
+			r.RuntimeDir, r.dirSet = value, true
+		case "format":
+			if !seenCmd || value != "raw" {
+				return Request{}, false
+			}
+		default: // --help, --min-valid, --debug, a mistake: the CLI's business
+			return Request{}, false
+		}
+	}
+	if !seenCmd || !seenProfile {
+		return Request{}, false
+	}
+	if !r.dirSet {
+		r.RuntimeDir = getenv("TOKENTRAY_RUNTIME_DIR")
+	}
+	return r, true
+}
+
+// validProfile is a profile name as the config allows it (letters, digits,
+// '.', '_' and '-', at most 64) that needs no escaping in a URL path.
+func validProfile(s string) bool {
+	if s == "" || len(s) > 64 || s == "." || s == ".." || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// Socket is the socket the request goes to.
+func (r Request) Socket() string { return rundir.Socket(rundir.Dir(r.RuntimeDir)) }
+
+// request is the HTTP/1.1 request, as the CLI's client would send it but
+// asking for the bare token.
+func (r Request) request() []byte {
+	return []byte("GET /v1/token/" + r.Profile + " HTTP/1.1\r\nHost: tokentray.sock\r\nAccept: text/plain\r\nConnection: close\r\n\r\n")
+}
+
+// complete reports whether answer holds a whole response: its head and
+// as many body bytes as its Content-Length says, so the read need not wait
+// for the agent to close the connection.
+func complete(answer []byte) bool {
+	head, body, ok := bytes.Cut(answer, []byte("\r\n\r\n"))
+	if !ok {
+		return false
+	}
+	h, ok := parseHead(head)
+	return !ok || len(body) >= h.length // a head not understood ends the read too
+}
+
+// head is what Token needs of a response head.
+type head struct {
+	status200 bool
+	length    int // -1: no Content-Length
+	text      bool
+	encoded   bool // a Transfer-Encoding or Content-Encoding
+}
+
+// parseHead reads a response head; ok is false when it is not well formed.
+func parseHead(b []byte) (h head, ok bool) {
+	lines := bytes.Split(b, []byte("\r\n"))
+	h.status200 = bytes.HasPrefix(lines[0], []byte("HTTP/1.1 200 "))
+	h.length = -1
+	for _, l := range lines[1:] {
+		name, value, ok := bytes.Cut(l, []byte(":"))
+		if !ok {
+			return h, false
+		}
+		value = bytes.TrimSpace(value)
+		switch strings.ToLower(string(name)) {
+		case "content-length":
+			n, err := strconv.Atoi(string(value))
+			if err != nil || n < 0 || h.length >= 0 {
+				return h, false
+			}
+			h.length = n
+		case "content-type":
+			h.text = bytes.HasPrefix(value, []byte("text/plain"))
+		case "transfer-encoding", "content-encoding":
+			h.encoded = true
+		}
+	}
+	return h, true
+}
+
+// Token reads the token the agent answered, or says the answer is not
+// a plain 200 with a token in it.
+func Token(answer []byte) ([]byte, bool) {
+	b, body, ok := bytes.Cut(answer, []byte("\r\n\r\n"))
+	if !ok {
+		return nil, false
+	}
+	h, ok := parseHead(b)
+	if !ok || !h.status200 || !h.text || h.encoded || h.length <= 0 || len(body) != h.length || !token68(body) {
+		return nil, false
+	}
+	return body, true
+}
+
+// token68 reports whether b looks like an access token: printable ASCII
+// without spaces, as a Bearer token is (RFC 6750 b64token). Anything else
+// is left to the full CLI.
+func token68(b []byte) bool {
+	for _, c := range b {
+		if c <= ' ' || c > '~' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/internal/testbuild"
+	"github.com/tokentray/tokentray/internal/testprovider"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testbuild.RemoveAll()
+	os.Exit(code)
+}
+
+// TestFrontCommand runs tokentray as installed — the front command with
+// tokentray-agent beside it — against a real provider: every command
+// reaches the agent program, and a plain token read is answered by the
+// front alone, which the test proves by taking tokentray-agent away.
+func TestFrontCommand(t *testing.T) {
+	built := testbuild.Programs(t, testbuild.Front, testbuild.Agent, testbuild.ScriptedBrowse)
+	bin := t.TempDir()
+	for _, name := range []string{"tokentray", "tokentray-agent"} {
+		copyFile(t, filepath.Join(built, name), filepath.Join(bin, name))
+	}
+	front, agentBin := filepath.Join(bin, "tokentray"), filepath.Join(bin, "tokentray-agent")
+
+	p := testprovider.Start(t, testprovider.Options{AccessTokenTTL: 5 * time.Minute})
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.toml")
+	// store = "file" keeps this test off the desktop's keyring: the
+	// keyring is proven in app/agent and app/cli; this is about the front.
+	config := fmt.Sprintf("listen = \"off\"\nstore = \"file\"\n\n[[profile]]\nname = \"work\"\nissuer = %q\nclient_id = %q\nscopes = [\"openid\", \"offline_access\"]\n", p.Issuer, testprovider.DefaultClientID)
+	if err := os.WriteFile(cfg, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := filepath.Join(dir, "run")
+	env := append(os.Environ(), "TOKENTRAY_CONFIG="+cfg, "TOKENTRAY_RUNTIME_DIR="+run,
+		"XDG_CONFIG_HOME="+filepath.Join(dir, "xdg"), "BROWSER="+filepath.Join(built, "scripted-browser"), "DEMO_ISSUER="+p.Issuer)
+	tokentray := func(args ...string) (stdout, stderr string, code int) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, front, args...)
+		cmd.Env = env
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		if err != nil && cmd.ProcessState == nil {
+			t.Fatalf("tokentray %s: %v", strings.Join(args, " "), err)
+		}
+		return o.String(), e.String(), cmd.ProcessState.ExitCode()
+	}
+
+	// The agent, started through the front: the same process becomes
+	// tokentray-agent (ps still shows the command as typed).
+	agentLog := &testprovider.SyncBuffer{}
+	agent := exec.Command(front, "agent")
+	agent.Env, agent.Stdout, agent.Stderr = env, agentLog, agentLog
+	if err := agent.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		agent.Process.Signal(syscall.SIGTERM)
+		agent.Wait()
+		if t.Failed() {
+			t.Logf("agent log:\n%s", agentLog)
+		}
+	})
+	client := api.NewClient(filepath.Join(run, "agent.sock"))
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if _, err := client.Status(context.Background()); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the agent did not start")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", agent.Process.Pid)); err != nil || exe != agentBin {
+		t.Errorf("the agent process runs %q (%v), want %s", exe, err, agentBin)
+	}
+
+	if out, errOut, code := tokentray("login", "work"); code != 0 {
+		t.Fatalf("login: exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code := tokentray("token", "work")
+	tok := strings.TrimSuffix(out, "\n")
+	if code != 0 || tok == "" || strings.ContainsAny(tok, "\n ") || errOut != "" {
+		t.Fatalf("token: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if active, err := p.Introspect(testprovider.DefaultClientID, "", tok); err != nil || !active {
+		t.Fatalf("the token printed is not active at the provider: %v %v", active, err)
+	}
+	if out, _, code := tokentray("token", "--format", "header", "work"); code != 0 || out != "Authorization: Bearer "+tok+"\n" {
+		t.Errorf("token --format header: exit %d, %q", code, out)
+	}
+	if out, _, code := tokentray("version"); code != 0 || !strings.Contains(out, "tokentray") {
+		t.Errorf("version: exit %d, %q", code, out)
+	}
+	_, errOut, code = tokentray("token", "nosuch")
+	if code == 0 || !strings.Contains(errOut, "nosuch") {
+		t.Errorf("token nosuch: exit %d, stderr %q: want the agent's answer about the profile", code, errOut)
+	}
+	noAgentOut, noAgentErr, noAgentCode := tokentray("--runtime-dir", filepath.Join(dir, "elsewhere"), "token", "work")
+
+	// Without tokentray-agent, only the front can answer: it does, for
+	// every spelling of the plain read, and hands over everything else.
+	if err := os.Rename(agentBin, agentBin+".away"); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"token", "work"},
+		{"token", "work", "--format=raw"},
+		{"--config", cfg, "token", "--format", "raw", "--", "work"},
+		{"token", "--runtime-dir", run, "work"},
+	} {
+		if out, errOut, code := tokentray(args...); code != 0 || out != tok+"\n" {
+			t.Errorf("without tokentray-agent, tokentray %s: exit %d, %q, %q; want the token from the front", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+	for _, args := range [][]string{{"token", "nosuch"}, {"token", "--format", "json", "work"}, {"status"}, {"token"}} {
+		_, errOut, code := tokentray(args...)
+		if code != 1 || !strings.Contains(errOut, "tokentray-agent is not installed") {
+			t.Errorf("without tokentray-agent, tokentray %s: exit %d, %q; want it handed over (and so failing)", strings.Join(args, " "), code, errOut)
+		}
+	}
+	if err := os.Rename(agentBin+".away", agentBin); err != nil {
+		t.Fatal(err)
+	}
+
+	// No agent on that runtime dir: the front declines, and the agent
+	// program explains, as it always did.
+	if noAgentCode == 0 || noAgentOut != "" || !strings.Contains(noAgentErr, "no tokentray agent is running") {
+		t.Errorf("token with no agent: exit %d, %q, %q", noAgentCode, noAgentOut, noAgentErr)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	in, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
