@@ -305,11 +305,7 @@ func (c *Config) validate(add func(key, format string, args ...any)) {
 		if p.DefaultLifetime.Duration < 0 {
 			add(k("default_lifetime"), "must be positive")
 		}
-		for h := range p.ExtraHeaders {
-			if strings.EqualFold(h, "authorization") || strings.EqualFold(h, "content-type") {
-				add(k("extra_headers"), "%q is set by tokentray itself", h)
-			}
-		}
+		checkExtras(p, func(f, format string, args ...any) { add(k(f), format, args...) })
 		p.validateIntegrations(k, add)
 	}
 	c.validateGitHosts(add)
