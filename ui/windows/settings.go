@@ -140,6 +140,15 @@ func (s *Settings) entry(key, placeholder string, secret bool) *widget.Entry {
 	return e
 }
 
+// multiEntry is an entry of several lines for a field of the form.
+func (s *Settings) multiEntry(key, placeholder string) *widget.Entry {
+	e := s.entry(key, placeholder, false)
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapOff
+	e.SetMinRowsVisible(3)
+	return e
+}
+
 func (s *Settings) sel(key string) *widget.Select {
 	w := widget.NewSelect(labels(s.choices[key]), func(string) { s.changed() })
 	s.selects[key] = w
@@ -224,6 +233,10 @@ func (s *Settings) build() fyne.CanvasObject {
 		&widget.FormItem{Text: "Default lifetime", Widget: s.entry(model.FDefaultLifetime, "1h", false), HintText: "assumed when the provider does not say"},
 		&widget.FormItem{Text: "Refresh scope", Widget: s.entry(model.FRefreshScope, "(optional)", false)},
 		&widget.FormItem{Text: "Dialect", Widget: s.sel(model.FDialect)},
+		&widget.FormItem{Text: "Extra parameters", Widget: s.multiEntry(fExtraParams, "resource = https://api.example.com"),
+			HintText: "one name = value per line, added to every token request; never replace tokentray's own fields"},
+		&widget.FormItem{Text: "Extra headers", Widget: s.multiEntry(fExtraHeaders, "X-Api-Version = 1.1-rev0"),
+			HintText: "one Name = value per line, sent with every token request"},
 	)
 	acc := widget.NewAccordion(widget.NewAccordionItem("Endpoints and more", advanced))
 
@@ -342,6 +355,8 @@ func (s *Settings) fill(d model.Draft) {
 	set(model.FSecret, d.Secret)
 	set(model.FDomain, d.Domain)
 	set(model.FAPIVersion, d.APIVersion)
+	set(fExtraParams, formatPairs(d.Base.ExtraParams))
+	set(fExtraHeaders, formatPairs(d.ExtraHeaders))
 	// A preset decides what the profile leaves unset: show its choice.
 	e := d.Base
 	if p, _ := d.Profile(); p.Preset != "" {
@@ -378,6 +393,9 @@ func (s *Settings) read() model.Draft {
 	d.Login = valueOf(loginChoices, s.selects[model.FLogin].Selected)
 	d.Dialect = valueOf(dialectChoices, s.selects[model.FDialect].Selected)
 	d.Preset = s.preset.Selected
+	// Lines that do not read are left out here; problems names them.
+	d.Base.ExtraParams, _ = parsePairs(get(fExtraParams))
+	d.ExtraHeaders, _ = parsePairs(get(fExtraHeaders))
 	d.Domain, d.APIVersion = "", ""
 	if p, ok := presetChoice(d.Preset); ok {
 		if slices.Contains(p.Placeholders, "domain") {
@@ -422,11 +440,24 @@ var fieldNames = map[string]string{
 	model.FBrowser: "Browser", model.FPrivateKeyFile: "Private key file", model.FKeyID: "Key ID",
 	model.FDefaultLifetime: "Default lifetime", model.FRefreshScope: "Refresh scope", model.FSecret: "Client secret",
 	model.FPreset: "Provider", model.FDomain: "Domain", model.FAPIVersion: "API version",
+	fExtraParams: "Extra parameters", fExtraHeaders: "Extra headers",
+}
+
+// check is what is wrong with d: the config file's rules (model.Validate),
+// and extra lines that do not read as name = value.
+func (s *Settings) check(d model.Draft) map[string]string {
+	problems := model.Validate(d, s.others(), s.selected == -1)
+	for _, f := range []string{fExtraParams, fExtraHeaders} {
+		if _, err := parsePairs(s.entries[f].Text); err != nil {
+			problems[f] = err.Error()
+		}
+	}
+	return problems
 }
 
 func (s *Settings) validate() {
 	d := s.read()
-	s.problems = model.Validate(d, s.others(), s.selected == -1)
+	s.problems = s.check(d)
 	for _, e := range s.entries {
 		e.Validate()
 	}
@@ -568,7 +599,7 @@ func (s *Settings) runDiscover() {
 // typed secret in the keyring through the agent.
 func (s *Settings) saveProfile() {
 	d := s.read()
-	if probs := model.Validate(d, s.others(), s.selected == -1); len(probs) > 0 {
+	if probs := s.check(d); len(probs) > 0 {
 		s.validate()
 		return
 	}
