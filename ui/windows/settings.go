@@ -104,6 +104,7 @@ type Settings struct {
 	save     *widget.Button
 	remove   *widget.Button
 	revert   *widget.Button
+	forget   *widget.Button // deletes the stored client secret and private key
 }
 
 // NewSettings builds the settings window (not shown yet).
@@ -210,6 +211,7 @@ func (s *Settings) build() fyne.CanvasObject {
 	s.found.Hide()
 
 	secretHint := "kept in the OS keyring, never in the file; leave empty to keep the stored one"
+	s.forget = widget.NewButtonWithIcon("Delete stored secret", theme.DeleteIcon(), func() { s.confirmForget() })
 	main := widget.NewForm(
 		&widget.FormItem{Text: "Provider", Widget: container.NewVBox(s.preset, s.holes), HintText: "a preset fills in what a kind of provider needs"},
 		&widget.FormItem{Text: "Name", Widget: s.entry(model.FName, "work", false), HintText: "letters, digits, . _ -; used in tokentray token NAME and /v1/token/NAME"},
@@ -217,7 +219,7 @@ func (s *Settings) build() fyne.CanvasObject {
 		&widget.FormItem{Text: "Client ID", Widget: s.entry(model.FClientID, "as registered at the provider", false)},
 		&widget.FormItem{Text: "Scopes", Widget: s.entry(model.FScopes, "openid offline_access", false), HintText: "separated by spaces"},
 		&widget.FormItem{Text: "Client auth", Widget: s.sel(model.FClientAuth)},
-		&widget.FormItem{Text: "Client secret", Widget: s.entry(model.FSecret, "", true), HintText: secretHint},
+		&widget.FormItem{Text: "Client secret", Widget: container.NewBorder(nil, nil, nil, s.forget, s.entry(model.FSecret, "", true)), HintText: secretHint},
 		&widget.FormItem{Text: "Login", Widget: s.sel(model.FLogin)},
 		&widget.FormItem{Text: "User name", Widget: s.entry(model.FUsername, "for password logins (optional)", false)},
 	)
@@ -311,11 +313,13 @@ func (s *Settings) choose(i int) {
 		s.fill(model.DraftOf(s.cfg.Profiles[i]))
 		s.title.SetText("Profile " + s.cfg.Profiles[i].Name)
 		s.remove.Enable()
+		s.forget.Enable()
 	} else {
 		s.selected = -1
 		s.fill(model.NewDraft())
 		s.title.SetText("New profile")
 		s.remove.Disable()
+		s.forget.Disable() // the agent knows no such profile yet
 	}
 	s.dirty = false
 	s.found.Hide()
@@ -658,6 +662,7 @@ func (s *Settings) saveProfile() {
 		s.setStatus(msg)
 		s.title.SetText("Profile " + p.Name)
 		s.remove.Enable()
+		s.forget.Enable()
 		s.list.Refresh()
 		s.list.Select(s.selected)
 	})
@@ -708,5 +713,41 @@ func (s *Settings) removeProfile(name string) {
 			s.add()
 		}
 		s.setStatus("Removed " + name + ".")
+	})
+}
+
+// confirmForget asks before deleting the selected profile's stored client
+// secret and private key (as `tokentray secret delete PROFILE` does).
+func (s *Settings) confirmForget() {
+	if s.selected < 0 {
+		return
+	}
+	name := s.cfg.Profiles[s.selected].Name
+	dialog.ShowConfirm("Delete the stored secret of "+name+"?",
+		"The client secret and the private key of "+name+" are deleted from the OS keyring.\n"+
+			"A confidential client cannot get new tokens until you store a new one.\n"+
+			"The profile stays, and stays logged in.",
+		func(ok bool) {
+			if ok {
+				s.forgetSecret(name)
+			}
+		}, s.Win)
+}
+
+func (s *Settings) forgetSecret(name string) {
+	s.setStatus("Deleting the stored secret of " + name + " …")
+	s.forget.Disable()
+	call(s.env, 40*time.Second, func(ctx context.Context) (struct{}, error) {
+		if err := s.env.API.DeleteSecret(ctx, name); err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, s.env.API.DeletePrivateKey(ctx, name)
+	}, func(_ struct{}, err error) {
+		s.forget.Enable()
+		if err != nil {
+			s.setStatus("Not deleted: " + oneLine(err))
+			return
+		}
+		s.setStatus("Deleted the client secret and private key of " + name + " from the keyring.")
 	})
 }

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tokentray/tokentray/app/api"
 	"github.com/tokentray/tokentray/app/config"
@@ -122,6 +124,59 @@ func TestSettingsEditsExtras(t *testing.T) {
 	test.Tap(s.save)
 	if saved := string(file.saved); strings.Contains(saved, "extra_") {
 		t.Errorf("emptied extras still in the file:\n%s", saved)
+	}
+}
+
+// dialogButton finds the button labelled text in the window's top overlay
+// (an open dialog).
+func dialogButton(t *testing.T, w fyne.Window, text string) *widget.Button {
+	t.Helper()
+	top := w.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no dialog is open")
+	}
+	for _, o := range test.LaidOutObjects(top) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text {
+			return b
+		}
+	}
+	t.Fatalf("the dialog has no %q button", text)
+	return nil
+}
+
+func TestSettingsDeletesTheStoredSecret(t *testing.T) {
+	p := work
+	p.ClientAuth = "client_secret_basic"
+	f := &fakeAPI{}
+	s := NewSettings(newEnv(t, f, &memFile{cfg: &config.Config{Profiles: []config.Profile{p}}}))
+	if s.forget.Disabled() {
+		t.Fatal("Delete stored secret is disabled for a saved profile")
+	}
+
+	test.Tap(s.forget)
+	test.Tap(dialogButton(t, s.Win, "No"))
+	if got := f.called(); strings.Contains(got, "delete") {
+		t.Errorf("after No: calls %s, want none", got)
+	}
+
+	test.Tap(s.forget)
+	test.Tap(dialogButton(t, s.Win, "Yes"))
+	if got, want := f.called(), "delete-secret work,delete-key work"; got != want {
+		t.Errorf("after Yes: calls %q, want %q (as tokentray secret delete)", got, want)
+	}
+	if !strings.Contains(s.status.Text, "Deleted the client secret and private key of work") {
+		t.Errorf("status: %q", s.status.Text)
+	}
+
+	f.deleteErr = &api.Error{Code: "keyring", Message: "the keyring is locked"}
+	s.forgetSecret("work")
+	if !strings.Contains(s.status.Text, "Not deleted: ") || !strings.Contains(s.status.Text, "locked") || s.forget.Disabled() {
+		t.Errorf("a failed delete: status %q, button enabled %v", s.status.Text, !s.forget.Disabled())
+	}
+
+	s.add()
+	if !s.forget.Disabled() {
+		t.Error("Delete stored secret is enabled for a profile the agent does not know yet")
 	}
 }
 
