@@ -174,6 +174,15 @@ func TestSaveInPlaceEdgeCases(t *testing.T) {
 			t.Errorf("got %q, want %q", got, want)
 		}
 	})
+	t.Run("a comment-only file gets a top-level key, then a profile", func(t *testing.T) {
+		got := saveEdit(t, "# mine\n", func(c *Config) {
+			c.TrayTheme = "light"
+			c.Profiles = []Profile{{Name: "a", Issuer: "https://x.example.com", ClientID: "c", Scopes: []string{"openid"}}}
+		})
+		if want := "# mine\ntray_theme = 'light'\n\n[[profile]]\nname = 'a'\nissuer = 'https://x.example.com'\nclient_id = 'c'\nscopes = ['openid']\n"; got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	})
 	t.Run("profiles as an inline array are rewritten whole", func(t *testing.T) {
 		doc := "# gone\nprofile = [{name = \"a\", issuer = \"https://x.example.com\", client_id = \"c\"}]\n"
 		got := saveEdit(t, doc, func(c *Config) { c.Profiles[0].ClientID = "d" })
