@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -305,11 +306,7 @@ func (c *Config) validate(add func(key, format string, args ...any)) {
 		if p.DefaultLifetime.Duration < 0 {
 			add(k("default_lifetime"), "must be positive")
 		}
-		for h := range p.ExtraHeaders {
-			if strings.EqualFold(h, "authorization") || strings.EqualFold(h, "content-type") {
-				add(k("extra_headers"), "%q is set by tokentray itself", h)
-			}
-		}
+		checkExtras(p, func(f, format string, args ...any) { add(k(f), format, args...) })
 		p.validateIntegrations(k, add)
 	}
 	c.validateGitHosts(add)
@@ -375,6 +372,10 @@ func (c *Config) Profile(name string) (*Profile, bool) {
 
 // Save writes c to path atomically (a temp file in the same directory, then
 // rename), so a crash never leaves a half-written config. It validates first.
+// An existing file is edited in place where its layout allows (see
+// inPlace): only the keys and profiles that change are rewritten, and
+// comments, blank lines and the order of keys stay; otherwise the file is
+// rewritten whole.
 func Save(path string, c *Config) error {
 	b, err := toml.Marshal(c)
 	if err != nil {
@@ -382,6 +383,11 @@ func Save(path string, c *Config) error {
 	}
 	if _, err := Parse(path, b); err != nil {
 		return err
+	}
+	if old, err := readBounded(path); err == nil {
+		if edited, ok := inPlace(old, c, b); ok {
+			b = edited
+		}
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("config: %w", err)
@@ -406,4 +412,21 @@ func Save(path string, c *Config) error {
 		return fmt.Errorf("config: %w", err)
 	}
 	return nil
+}
+
+// readBounded reads at most maxFile bytes of path; a larger file is an error.
+func readBounded(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxFile {
+		return nil, errors.New("larger than 1 MiB")
+	}
+	return b, nil
 }

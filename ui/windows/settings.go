@@ -104,6 +104,7 @@ type Settings struct {
 	save     *widget.Button
 	remove   *widget.Button
 	revert   *widget.Button
+	forget   *widget.Button // deletes the stored client secret and private key
 }
 
 // NewSettings builds the settings window (not shown yet).
@@ -137,6 +138,15 @@ func (s *Settings) entry(key, placeholder string, secret bool) *widget.Entry {
 	}
 	e.OnChanged = func(string) { s.changed() }
 	s.entries[key] = e
+	return e
+}
+
+// multiEntry is an entry of several lines for a field of the form.
+func (s *Settings) multiEntry(key, placeholder string) *widget.Entry {
+	e := s.entry(key, placeholder, false)
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapOff
+	e.SetMinRowsVisible(3)
 	return e
 }
 
@@ -201,6 +211,7 @@ func (s *Settings) build() fyne.CanvasObject {
 	s.found.Hide()
 
 	secretHint := "kept in the OS keyring, never in the file; leave empty to keep the stored one"
+	s.forget = widget.NewButtonWithIcon("Delete stored secret", theme.DeleteIcon(), func() { s.confirmForget() })
 	main := widget.NewForm(
 		&widget.FormItem{Text: "Provider", Widget: container.NewVBox(s.preset, s.holes), HintText: "a preset fills in what a kind of provider needs"},
 		&widget.FormItem{Text: "Name", Widget: s.entry(model.FName, "work", false), HintText: "letters, digits, . _ -; used in tokentray token NAME and /v1/token/NAME"},
@@ -208,7 +219,7 @@ func (s *Settings) build() fyne.CanvasObject {
 		&widget.FormItem{Text: "Client ID", Widget: s.entry(model.FClientID, "as registered at the provider", false)},
 		&widget.FormItem{Text: "Scopes", Widget: s.entry(model.FScopes, "openid offline_access", false), HintText: "separated by spaces"},
 		&widget.FormItem{Text: "Client auth", Widget: s.sel(model.FClientAuth)},
-		&widget.FormItem{Text: "Client secret", Widget: s.entry(model.FSecret, "", true), HintText: secretHint},
+		&widget.FormItem{Text: "Client secret", Widget: container.NewBorder(nil, nil, nil, s.forget, s.entry(model.FSecret, "", true)), HintText: secretHint},
 		&widget.FormItem{Text: "Login", Widget: s.sel(model.FLogin)},
 		&widget.FormItem{Text: "User name", Widget: s.entry(model.FUsername, "for password logins (optional)", false)},
 	)
@@ -224,6 +235,10 @@ func (s *Settings) build() fyne.CanvasObject {
 		&widget.FormItem{Text: "Default lifetime", Widget: s.entry(model.FDefaultLifetime, "1h", false), HintText: "assumed when the provider does not say"},
 		&widget.FormItem{Text: "Refresh scope", Widget: s.entry(model.FRefreshScope, "(optional)", false)},
 		&widget.FormItem{Text: "Dialect", Widget: s.sel(model.FDialect)},
+		&widget.FormItem{Text: "Extra parameters", Widget: s.multiEntry(fExtraParams, "resource = https://api.example.com"),
+			HintText: "one name = value per line, added to every token request; never replace tokentray's own fields"},
+		&widget.FormItem{Text: "Extra headers", Widget: s.multiEntry(fExtraHeaders, "X-Api-Version = 1.1-rev0"),
+			HintText: "one Name = value per line, sent with every token request"},
 	)
 	acc := widget.NewAccordion(widget.NewAccordionItem("Endpoints and more", advanced))
 
@@ -298,11 +313,13 @@ func (s *Settings) choose(i int) {
 		s.fill(model.DraftOf(s.cfg.Profiles[i]))
 		s.title.SetText("Profile " + s.cfg.Profiles[i].Name)
 		s.remove.Enable()
+		s.forget.Enable()
 	} else {
 		s.selected = -1
 		s.fill(model.NewDraft())
 		s.title.SetText("New profile")
 		s.remove.Disable()
+		s.forget.Disable() // the agent knows no such profile yet
 	}
 	s.dirty = false
 	s.found.Hide()
@@ -342,6 +359,8 @@ func (s *Settings) fill(d model.Draft) {
 	set(model.FSecret, d.Secret)
 	set(model.FDomain, d.Domain)
 	set(model.FAPIVersion, d.APIVersion)
+	set(fExtraParams, formatPairs(d.Base.ExtraParams))
+	set(fExtraHeaders, formatPairs(d.ExtraHeaders))
 	// A preset decides what the profile leaves unset: show its choice.
 	e := d.Base
 	if p, _ := d.Profile(); p.Preset != "" {
@@ -378,6 +397,9 @@ func (s *Settings) read() model.Draft {
 	d.Login = valueOf(loginChoices, s.selects[model.FLogin].Selected)
 	d.Dialect = valueOf(dialectChoices, s.selects[model.FDialect].Selected)
 	d.Preset = s.preset.Selected
+	// Lines that do not read are left out here; problems names them.
+	d.Base.ExtraParams, _ = parsePairs(get(fExtraParams))
+	d.ExtraHeaders, _ = parsePairs(get(fExtraHeaders))
 	d.Domain, d.APIVersion = "", ""
 	if p, ok := presetChoice(d.Preset); ok {
 		if slices.Contains(p.Placeholders, "domain") {
@@ -422,11 +444,24 @@ var fieldNames = map[string]string{
 	model.FBrowser: "Browser", model.FPrivateKeyFile: "Private key file", model.FKeyID: "Key ID",
 	model.FDefaultLifetime: "Default lifetime", model.FRefreshScope: "Refresh scope", model.FSecret: "Client secret",
 	model.FPreset: "Provider", model.FDomain: "Domain", model.FAPIVersion: "API version",
+	fExtraParams: "Extra parameters", fExtraHeaders: "Extra headers",
+}
+
+// check is what is wrong with d: the config file's rules (model.Validate),
+// and extra lines that do not read as name = value.
+func (s *Settings) check(d model.Draft) map[string]string {
+	problems := model.Validate(d, s.others(), s.selected == -1)
+	for _, f := range []string{fExtraParams, fExtraHeaders} {
+		if _, err := parsePairs(s.entries[f].Text); err != nil {
+			problems[f] = err.Error()
+		}
+	}
+	return problems
 }
 
 func (s *Settings) validate() {
 	d := s.read()
-	s.problems = model.Validate(d, s.others(), s.selected == -1)
+	s.problems = s.check(d)
 	for _, e := range s.entries {
 		e.Validate()
 	}
@@ -568,7 +603,7 @@ func (s *Settings) runDiscover() {
 // typed secret in the keyring through the agent.
 func (s *Settings) saveProfile() {
 	d := s.read()
-	if probs := model.Validate(d, s.others(), s.selected == -1); len(probs) > 0 {
+	if probs := s.check(d); len(probs) > 0 {
 		s.validate()
 		return
 	}
@@ -627,6 +662,7 @@ func (s *Settings) saveProfile() {
 		s.setStatus(msg)
 		s.title.SetText("Profile " + p.Name)
 		s.remove.Enable()
+		s.forget.Enable()
 		s.list.Refresh()
 		s.list.Select(s.selected)
 	})
@@ -677,5 +713,41 @@ func (s *Settings) removeProfile(name string) {
 			s.add()
 		}
 		s.setStatus("Removed " + name + ".")
+	})
+}
+
+// confirmForget asks before deleting the selected profile's stored client
+// secret and private key (as `tokentray secret delete PROFILE` does).
+func (s *Settings) confirmForget() {
+	if s.selected < 0 {
+		return
+	}
+	name := s.cfg.Profiles[s.selected].Name
+	dialog.ShowConfirm("Delete the stored secret of "+name+"?",
+		"The client secret and the private key of "+name+" are deleted from the OS keyring.\n"+
+			"A confidential client cannot get new tokens until you store a new one.\n"+
+			"The profile stays, and stays logged in.",
+		func(ok bool) {
+			if ok {
+				s.forgetSecret(name)
+			}
+		}, s.Win)
+}
+
+func (s *Settings) forgetSecret(name string) {
+	s.setStatus("Deleting the stored secret of " + name + " …")
+	s.forget.Disable()
+	call(s.env, 40*time.Second, func(ctx context.Context) (struct{}, error) {
+		if err := s.env.API.DeleteSecret(ctx, name); err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, s.env.API.DeletePrivateKey(ctx, name)
+	}, func(_ struct{}, err error) {
+		s.forget.Enable()
+		if err != nil {
+			s.setStatus("Not deleted: " + oneLine(err))
+			return
+		}
+		s.setStatus("Deleted the client secret and private key of " + name + " from the keyring.")
 	})
 }

@@ -39,6 +39,8 @@ type API interface {
 	Logout(ctx context.Context, profile string) (session.LogoutResult, error)
 	Reload(ctx context.Context) error
 	SetSecret(ctx context.Context, profile, secret string) (api.SecretResponse, error)
+	DeleteSecret(ctx context.Context, profile string) error
+	DeletePrivateKey(ctx context.Context, profile string) error
 }
 
 // ConfigFile reads and writes the agent's config file.

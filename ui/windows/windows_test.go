@@ -32,6 +32,8 @@ type fakeAPI struct {
 	loginURL string
 	loginErr error
 	token    string
+	// deleteErr is what DeleteSecret answers.
+	deleteErr error
 }
 
 func (f *fakeAPI) rec(c string) {
@@ -97,6 +99,18 @@ func (f *fakeAPI) SetSecret(_ context.Context, p, s string) (api.SecretResponse,
 	}
 	f.secrets[p] = s
 	return api.SecretResponse{Stored: true}, nil
+}
+
+func (f *fakeAPI) DeleteSecret(_ context.Context, p string) error {
+	f.rec("delete-secret " + p)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.secrets, p)
+	return f.deleteErr
+}
+func (f *fakeAPI) DeletePrivateKey(_ context.Context, p string) error {
+	f.rec("delete-key " + p)
+	return nil
 }
 
 // memFile is a config file in memory that keeps what Save wrote as TOML.
