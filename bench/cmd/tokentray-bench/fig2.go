@@ -71,7 +71,7 @@ func (r *run) figureTokenCommand(ctx context.Context) error {
 	}
 	// Where the time goes: the tokentray binary's own start, any Go
 	// program's start, and a Go client that does only the token read.
-	floors := []struct{ cmd, what string }{{r.bin + " version", "of which starting the tokentray binary (`tokentray version`)"}}
+	floors := []struct{ cmd, what string }{{r.bin + " version", "any other command: `tokentray version` (the front hands over to tokentray-agent)"}}
 	for _, f := range []struct{ name, args, what string }{
 		{"floor-hello", "", "floor: any Go program (hello world, bench/cmd/floor-hello)"},
 		{"floor-token", " " + profile, "floor: a Go client doing only the token read (net/http, JSON: bench/cmd/floor-token)"},
