@@ -17,9 +17,14 @@ import (
 // of the kernel's socket table (/proc/net/tcp, /proc/net/tcp6) whose local
 // address is our remote one and whose remote address is our local one. A
 // 4-tuple names one connection, so the row, while established, is the peer.
+// The kernel is asked for that one row (diagPeerUID) where it can be; the
+// table is read where it cannot.
 func loopbackPeerUID(local, remote *net.TCPAddr) (int, bool) {
 	if !local.IP.IsLoopback() || !remote.IP.IsLoopback() {
 		return 0, false
+	}
+	if uid, found, err := diagPeerUID(local, remote); err == nil {
+		return uid, found
 	}
 	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
 		f, err := os.Open(table)
