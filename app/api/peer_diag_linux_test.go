@@ -13,21 +13,7 @@ import (
 // a 4-tuple no socket has is not found (not an error).
 func TestDiagPeerUIDAgreesWithTheTable(t *testing.T) {
 	for _, addr := range []string{"127.0.0.1:0", "[::1]:0"} {
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			t.Fatalf("listen on the loopback: %v", err)
-		}
-		defer ln.Close()
-		c, err := net.Dial("tcp", ln.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		sc, err := ln.Accept()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer sc.Close()
+		sc := acceptLoopback(t, "tcp", addr)
 		local, remote := sc.LocalAddr().(*net.TCPAddr), sc.RemoteAddr().(*net.TCPAddr)
 		uid, found, err := diagPeerUID(local, remote)
 		if err != nil || !found || uid != os.Getuid() {
@@ -89,7 +75,7 @@ func TestParseDiagAnswer(t *testing.T) {
 		{"short answer", msg(unix.SOCK_DIAG_BY_FAMILY, sock(1, 1000)[:40]), 0, false, true},
 		{"short error", msg(unix.NLMSG_ERROR, []byte{1}), 0, false, true},
 		{"other type", msg(unix.NLMSG_DONE, nil), 0, false, true},
-		{"length beyond the data", append(msg(unix.SOCK_DIAG_BY_FAMILY, sock(1, 1000))[:20:20]), 0, false, true},
+		{"length beyond the data", msg(unix.SOCK_DIAG_BY_FAMILY, sock(1, 1000))[:20], 0, false, true},
 		{"nothing", nil, 0, false, true},
 	}
 	for _, tt := range tests {

@@ -97,25 +97,33 @@ func TestLoopbackPeerUIDFindsUs(t *testing.T) {
 			if network == "tcp6" {
 				addr = "[::1]:0"
 			}
-			ln, err := net.Listen(network, addr)
-			if err != nil {
-				t.Fatalf("listen on the loopback: %v", err)
-			}
-			defer ln.Close()
-			c, err := net.Dial(network, ln.Addr().String())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			sc, err := ln.Accept()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sc.Close()
+			sc := acceptLoopback(t, network, addr)
 			uid, ok := loopbackPeerUID(sc.LocalAddr().(*net.TCPAddr), sc.RemoteAddr().(*net.TCPAddr))
 			if !ok || uid != os.Getuid() {
 				t.Errorf("got %d, %v, want %d, true", uid, ok, os.Getuid())
 			}
 		})
 	}
+}
+
+// acceptLoopback connects to a new listener on addr and returns the
+// accepted (server) end; both ends close when the test ends.
+func acceptLoopback(tb testing.TB, network, addr string) net.Conn {
+	tb.Helper()
+	ln, err := net.Listen(network, addr)
+	if err != nil {
+		tb.Fatalf("listen on the loopback: %v", err)
+	}
+	defer ln.Close()
+	c, err := net.Dial(network, ln.Addr().String())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	sc, err := ln.Accept()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { sc.Close() })
+	return sc
 }
