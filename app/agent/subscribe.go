@@ -25,8 +25,9 @@ func (s *subscribers) notify() {
 }
 
 // Subscribe returns a channel that receives a value after any profile's
-// state changed (several changes in a row may arrive as one), and a func
-// that ends the subscription. The tray redraws from it.
+// state changed and after every config reload (several changes in a row
+// may arrive as one), and a func that ends the subscription. The tray
+// redraws from it, and re-reads Config for its own settings.
 func (a *Agent) Subscribe() (<-chan struct{}, func()) {
 	ch := make(chan struct{}, 1)
 	a.subs.mu.Lock()

@@ -28,7 +28,6 @@ import (
 // returns cli.ErrNoTray: the agent then serves on without a tray.
 func RunAgent(ctx context.Context, a *agent.Agent, c *api.Client) error {
 	log := a.Logger()
-	cfg := a.Config()
 	exe, err := launch.Self()
 	if err != nil {
 		return fmt.Errorf("tray: %w", err)
@@ -91,15 +90,18 @@ func RunAgent(ctx context.Context, a *agent.Agent, c *api.Client) error {
 	if def, _ := config.DefaultPath(); st.Agent.Config != def {
 		entry.Args = []string{"--config", st.Agent.Config}
 	}
+	theme := &panelTheme{setting: func() string { return a.Config().TrayTheme },
+		resolve: func(theme string) bool { return darkPanel(ctx, theme) }}
 	t := New(Options{
-		API:       c,
-		Changes:   changes,
-		Windows:   win,
-		Clipboard: copier,
-		Notifier:  n,
-		Autostart: &autostart.Manager{Entry: entry},
-		DarkPanel: darkPanel(ctx, cfg.TrayTheme),
-		Log:       log,
+		API:          c,
+		Changes:      changes,
+		Windows:      win,
+		Clipboard:    copier,
+		Notifier:     n,
+		Autostart:    &autostart.Manager{Entry: entry},
+		DarkPanel:    theme.Dark,
+		FailingAfter: failingAfter(os.Getenv, log),
+		Log:          log,
 	})
 	return t.Run(ctx)
 }

@@ -60,8 +60,11 @@ type Options struct {
 	Clipboard Copier
 	Notifier  Notifier
 	Autostart Autostart
-	// DarkPanel picks the icons drawn for a dark panel.
-	DarkPanel bool
+	// DarkPanel says whether the panel is dark (the icons are then drawn
+	// light). It is asked when the tray starts and again after every
+	// change the agent signals — a config reload is one — so a changed
+	// tray_theme shows at once. nil: dark.
+	DarkPanel func() bool
 	// IconSize is the pixel size of the icon sent to the tray host; 32
 	// when zero (hosts scale it to the panel).
 	IconSize int
@@ -77,6 +80,9 @@ type Tray struct {
 	o      Options
 	clicks chan string // item keys, from the menu items' goroutines
 	quit   chan struct{}
+	// setIcon sends the icon to the tray host (systray.SetIcon; tests
+	// record it).
+	setIcon func(png []byte)
 
 	// Everything below is touched by the loop goroutine only.
 	menu     model.Menu
@@ -84,6 +90,7 @@ type Tray struct {
 	items    map[string]*systray.MenuItem
 	rendered map[string]model.Item
 	icon     string
+	dark     bool // the icon is drawn for a dark panel
 	tooltip  string
 	notices  model.Notifier
 	apiAddr  string
@@ -101,8 +108,11 @@ func New(o Options) *Tray {
 	if o.IconSize == 0 {
 		o.IconSize = 32
 	}
+	if o.DarkPanel == nil {
+		o.DarkPanel = func() bool { return true }
+	}
 	return &Tray{o: o, clicks: make(chan string, 8), quit: make(chan struct{}),
-		notices: model.Notifier{FailingAfter: o.FailingAfter}}
+		setIcon: systray.SetIcon, dark: o.DarkPanel(), notices: model.Notifier{FailingAfter: o.FailingAfter}}
 }
 
 // Run shows the icon and serves the menu until ctx ends or Quit is chosen.
@@ -120,7 +130,7 @@ func (t *Tray) Run(ctx context.Context) error {
 	}()
 	systray.Run(func() {
 		systray.SetTitle("tokentray")
-		systray.SetIcon(assets.TrayIcon(model.IconIdle, t.o.DarkPanel, t.o.IconSize))
+		t.setIcon(assets.TrayIcon(model.IconIdle, t.dark, t.o.IconSize))
 		close(ready)
 	}, nil)
 	return nil
@@ -139,6 +149,7 @@ func (t *Tray) loop(ctx context.Context) {
 		case <-t.quit:
 			return
 		case <-t.o.Changes:
+			t.retheme()
 			t.redraw(ctx)
 		case <-timer.C:
 			t.redraw(ctx)
@@ -175,6 +186,16 @@ func (t *Tray) status(ctx context.Context) (api.StatusResponse, error) {
 	return st, err
 }
 
+// retheme asks DarkPanel again (the config may have been reloaded with
+// another tray_theme); a new answer makes the next render send the icon
+// again, drawn for the new panel.
+func (t *Tray) retheme() {
+	if dark := t.o.DarkPanel(); dark != t.dark {
+		t.dark = dark
+		t.icon = ""
+	}
+}
+
 func (t *Tray) redraw(ctx context.Context) {
 	st, err := t.status(ctx)
 	if err != nil {
@@ -200,7 +221,7 @@ func (t *Tray) redraw(ctx context.Context) {
 func (t *Tray) render(m model.Menu) {
 	t.menu = m
 	if m.Icon != t.icon {
-		systray.SetIcon(assets.TrayIcon(m.Icon, t.o.DarkPanel, t.o.IconSize))
+		t.setIcon(assets.TrayIcon(m.Icon, t.dark, t.o.IconSize))
 		t.icon = m.Icon
 	}
 	if m.Tooltip != t.tooltip {
