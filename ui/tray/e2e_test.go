@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +25,7 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/internal/testbuild"
 	"github.com/tokentray/tokentray/internal/testprovider"
 )
@@ -65,11 +67,18 @@ type agentProc struct {
 	cmd    *exec.Cmd
 	log    *testprovider.SyncBuffer
 	socket string
+	config string // the config file's path
 	client *api.Client
 	env    []string
 }
 
 func startAgent(t *testing.T, p *testprovider.Provider, config string, wrap ...string) *agentProc {
+	t.Helper()
+	return startAgentEnv(t, p, config, nil, wrap...)
+}
+
+// startAgentEnv is startAgent with more environment variables (NAME=value).
+func startAgentEnv(t *testing.T, p *testprovider.Provider, config string, env []string, wrap ...string) *agentProc {
 	t.Helper()
 	tokentray, browser := binaries(t)
 	dir := t.TempDir()
@@ -78,8 +87,9 @@ func startAgent(t *testing.T, p *testprovider.Provider, config string, wrap ...s
 		t.Fatal(err)
 	}
 	run := filepath.Join(dir, "run")
-	a := &agentProc{log: &testprovider.SyncBuffer{}, socket: filepath.Join(run, "agent.sock")}
+	a := &agentProc{log: &testprovider.SyncBuffer{}, socket: filepath.Join(run, "agent.sock"), config: cfg}
 	a.env = append(os.Environ(), "TOKENTRAY_CONFIG="+cfg, "TOKENTRAY_RUNTIME_DIR="+run, "BROWSER="+browser)
+	a.env = append(a.env, env...)
 	if p != nil {
 		a.env = append(a.env, "DEMO_ISSUER="+p.Issuer)
 	}
@@ -188,6 +198,34 @@ func trayIcon(t *testing.T) (box image.Rectangle, green bool) { return trayIconC
 
 // trayIconColour is trayIcon for any badge colour.
 func trayIconColour(t *testing.T, colour func(r, g, b uint32) bool) (box image.Rectangle, found bool) {
+	box, n := trayPixels(t, colour)
+	return box, n > 0
+}
+
+func isRed(r, g, b uint32) bool { return r > 180 && g < 90 && b < 90 }
+
+// isWhite is the key of the icon drawn for a dark panel (the one for a
+// light panel draws it near black; white is then only the badge's mark).
+func isWhite(r, g, b uint32) bool { return r > 220 && g > 220 && b > 220 }
+
+// drawnForDarkPanel tells from the key's pixels which icon the panel
+// shows: for a dark panel (about 160 white pixels at 32 px) or for a
+// light one (a few dozen, the badge's mark); ok is false in between.
+func drawnForDarkPanel(t *testing.T) (dark, ok bool) {
+	_, n := trayPixels(t, isWhite)
+	switch {
+	case n > 110:
+		return true, true
+	case n > 0 && n < 60:
+		return false, true
+	}
+	return false, false
+}
+
+// trayPixels looks at the tray host's panel: the bounding box of the
+// bright pixels (our icon: the dark-panel icon is drawn light; the panel
+// is dark) and how many pixels are of the colour.
+func trayPixels(t *testing.T, colour func(r, g, b uint32) bool) (box image.Rectangle, n int) {
 	var panel string
 	var pg geometry
 	for id, g := range windows(t, "gtk-sni-tray-standalone") {
@@ -196,7 +234,7 @@ func trayIconColour(t *testing.T, colour func(r, g, b uint32) bool) (box image.R
 		}
 	}
 	if panel == "" {
-		return image.Rectangle{}, false
+		return image.Rectangle{}, 0
 	}
 	img := screenshot(t, "root")
 	for y := pg.y; y < pg.y+pg.h; y++ {
@@ -206,31 +244,57 @@ func trayIconColour(t *testing.T, colour func(r, g, b uint32) bool) (box image.R
 				box = box.Union(image.Rect(x, y, x+1, y+1))
 			}
 			if colour(r>>8, g>>8, b>>8) {
-				found = true
+				n++
 			}
 		}
 	}
-	return box, found
+	return box, n
 }
 
 // notifier is a notification daemon on the test desktop's session bus
-// (it has none): it records the summaries it is asked to show.
+// (it has none): it records the notifications it is asked to show, and
+// clicks their buttons.
 type notifier struct {
-	mu        sync.Mutex // guards summaries
-	summaries []string
+	conn  *dbus.Conn
+	mu    sync.Mutex // guards shown
+	shown []notification
+}
+
+// notification is one Notify call; its id is its index + 1.
+type notification struct {
+	summary, body string
+	actions       []string // key, label, key, label, …
 }
 
 func (n *notifier) Notify(app string, replaces uint32, icon, summary, body string, actions []string, hints map[string]dbus.Variant, timeout int32) (uint32, *dbus.Error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.summaries = append(n.summaries, summary)
-	return uint32(len(n.summaries)), nil
+	n.shown = append(n.shown, notification{summary, body, actions})
+	return uint32(len(n.shown)), nil
 }
 
+// all returns the summaries shown so far.
 func (n *notifier) all() []string {
+	var out []string
+	for _, s := range n.notifications() {
+		out = append(out, s.summary)
+	}
+	return out
+}
+
+func (n *notifier) notifications() []notification {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return append([]string(nil), n.summaries...)
+	return append([]notification(nil), n.shown...)
+}
+
+// click says the user clicked the button key of notification id, as a
+// notification daemon does.
+func (n *notifier) click(t *testing.T, id uint32, key string) {
+	t.Helper()
+	if err := n.conn.Emit("/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked", id, key); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func notificationDaemon(t *testing.T) *notifier {
@@ -240,7 +304,7 @@ func notificationDaemon(t *testing.T) *notifier {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	n := &notifier{}
+	n := &notifier{conn: conn}
 	if err := conn.Export(n, "/org/freedesktop/Notifications", "org.freedesktop.Notifications"); err != nil {
 		t.Fatal(err)
 	}
@@ -306,20 +370,7 @@ scopes = ["openid", "offline_access", "api:read"]
 	})
 
 	// Clicking it opens the menu.
-	before := windows(t, "gtk-sni-tray-standalone")
-	c := box.Min.Add(box.Max).Div(2)
-	run(t, "xdotool", "mousemove", strconv.Itoa(c.X), strconv.Itoa(c.Y), "click", "1")
-	var menu geometry
-	waitFor(t, 10*time.Second, "the tray menu", func() bool {
-		for id, g := range windows(t, "gtk-sni-tray-standalone") {
-			if _, old := before[id]; !old && g.h > 100 {
-				menu = g
-				return true
-			}
-		}
-		return false
-	})
-	time.Sleep(300 * time.Millisecond) // let it draw
+	menu := openMenu(t, box)
 	if shots != "" {
 		saveCrop(t, filepath.Join(shots, "tray-menu.png"), image.Rect(menu.x-24, 0, box.Max.X+8, menu.y+menu.h+8))
 	}
@@ -362,9 +413,45 @@ scopes = ["openid", "offline_access", "api:read"]
 	waitFor(t, 10*time.Second, "the tray icon's login badge", func() bool { _, amber := trayIconColour(t, isAmber); return amber })
 	a.client.Refresh(ctx, profile) // more state changes, still the same episode
 	time.Sleep(time.Second)
-	if got := notices.all(); len(got) != 1 || !strings.Contains(got[0], profile+": login required") {
-		t.Errorf("notifications: got %q, want one saying %s needs a login", got, profile)
+	got := notices.notifications()
+	if len(got) != 1 || !strings.Contains(got[0].summary, profile+": login required") {
+		t.Fatalf("notifications: got %q, want one saying %s needs a login", notices.all(), profile)
 	}
+
+	// Its Log in… button opens the login window, which logs in (through
+	// the scripted browser, as BROWSER says): the profile is well again.
+	if want := []string{"login", "Log in…"}; !slices.Equal(got[0].actions, want) {
+		t.Fatalf("the notification's buttons: got %q, want %q", got[0].actions, want)
+	}
+	notices.click(t, 1, "login")
+	waitFor(t, 20*time.Second, "the login from the notification's button", func() bool {
+		st, err := a.client.Status(ctx)
+		return err == nil && len(st.Profiles) == 1 && st.Profiles[0].State == session.Valid
+	})
+	waitFor(t, 15*time.Second, "the tray icon's green badge again", func() bool { _, green := trayIcon(t); return green })
+}
+
+// openMenu clicks the tray icon (in box) and returns the menu's geometry.
+func openMenu(t *testing.T, box image.Rectangle) geometry {
+	t.Helper()
+	before := windows(t, "gtk-sni-tray-standalone")
+	c := box.Min.Add(box.Max).Div(2)
+	run(t, "xdotool", "mousemove", strconv.Itoa(c.X), strconv.Itoa(c.Y), "click", "1")
+	var menu geometry
+	waitFor(t, 10*time.Second, "the tray menu", func() bool {
+		for id, g := range windows(t, "gtk-sni-tray-standalone") {
+			if _, old := before[id]; !old && g.h > 100 {
+				menu = g
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(300 * time.Millisecond) // let it draw
+	// The pointer leaves the icon (the menu stays open for the keys): a
+	// tooltip over the icon would hide its badge from the next look.
+	run(t, "xdotool", "mousemove", "10", "300")
+	return menu
 }
 
 func saveCrop(t *testing.T, path string, r image.Rectangle) {
