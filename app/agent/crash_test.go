@@ -280,7 +280,11 @@ func TestKillDuringRefreshes(t *testing.T) {
 	if expired.Load() != 0 {
 		t.Errorf("%d expired tokens served", expired.Load())
 	}
-	if len(ws) < kills {
+	// Each restart refreshes at once, but a restart whose login was lost
+	// logs in instead: a kill at a request loses it when the provider got
+	// the request first (a race the kill can win or lose), so only the
+	// random kills' restarts are sure to save a refresh.
+	if len(ws) < byMode["random"] {
 		t.Errorf("only %d refreshes saved in %d restarts: the test did not exercise refreshes", len(ws), kills)
 	}
 	if strings.Contains(allLogs.String(), storedRefreshToken(t, f.store, profile)) {
