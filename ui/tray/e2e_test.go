@@ -114,6 +114,12 @@ func startAgentEnv(t *testing.T, p *testprovider.Provider, config string, env []
 		if t.Failed() {
 			t.Logf("agent output:\n%s", a.log)
 		}
+		// The tray host drops the icon when it sees the agent's bus name
+		// go, a moment after the exit. The next test must not find it: two
+		// icons in the panel make one box, and a click at its centre misses.
+		if os.Getenv("DISPLAY") != "" {
+			waitFor(t, 10*time.Second, "the icon to leave the panel", func() bool { b, _ := trayPixels(t, func(r, g, b uint32) bool { return false }); return b.Empty() })
+		}
 	})
 	a.client = api.NewClient(a.socket)
 	waitFor(t, 15*time.Second, "the agent's socket", func() bool {
