@@ -1,3 +1,5 @@
+//go:build unix
+
 package fasttoken
 
 import (
@@ -11,14 +13,15 @@ import (
 // the full CLI, which explains.
 func Read(r Request) (token []byte, ok bool) {
 	addr := &syscall.SockaddrUnix{Name: r.Socket()}
-	if len(addr.Name) >= 108 { // sun_path; the CLI explains
+	if len(addr.Name) >= len(syscall.RawSockaddrUnix{}.Path) { // sun_path; the CLI explains
 		return nil, false
 	}
-	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
 	if err != nil {
 		return nil, false
 	}
 	defer syscall.Close(fd)
+	syscall.CloseOnExec(fd) // SOCK_CLOEXEC is Linux's; nothing execs before the close anyway
 	deadline := time.Now().Add(Timeout)
 	// SO_SNDTIMEO bounds connect too: a unix socket's connect waits while
 	// the agent's backlog is full.
