@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/godbus/dbus/v5"
 
 	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/internal/testprovider"
@@ -140,4 +143,88 @@ scopes = ["openid", "offline_access"]
 	if _, err := a.client.Token(ctx, profile, 0); err != nil {
 		t.Errorf("the still valid token is not served while refreshes fail: %v", err)
 	}
+}
+
+// portal is a stand-in for the XDG desktop portal's Settings interface on
+// the test desktop's session bus (it has none): it tells the colour scheme
+// and announces changes as the real one does.
+type portal struct {
+	conn   *dbus.Conn
+	mu     sync.Mutex // guards scheme
+	scheme uint32
+}
+
+func (p *portal) ReadOne(ns, key string) (dbus.Variant, *dbus.Error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ns != "org.freedesktop.appearance" || key != "color-scheme" {
+		return dbus.Variant{}, dbus.NewError("org.freedesktop.portal.Error.NotFound", []any{"no such setting"})
+	}
+	return dbus.MakeVariant(p.scheme), nil
+}
+
+// set changes the scheme and emits SettingChanged.
+func (p *portal) set(t *testing.T, scheme uint32) {
+	p.mu.Lock()
+	p.scheme = scheme
+	p.mu.Unlock()
+	if err := p.conn.Emit("/org/freedesktop/portal/desktop", "org.freedesktop.portal.Settings.SettingChanged", "org.freedesktop.appearance", "color-scheme", dbus.MakeVariant(scheme)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func startPortal(t *testing.T, scheme uint32) *portal {
+	t.Helper()
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	p := &portal{conn: conn, scheme: scheme}
+	if err := conn.Export(p, "/org/freedesktop/portal/desktop", "org.freedesktop.portal.Settings"); err != nil {
+		t.Fatal(err)
+	}
+	if reply, err := conn.RequestName("org.freedesktop.portal.Desktop", dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("owning %s: %v %v", "org.freedesktop.portal.Desktop", reply, err)
+	}
+	return p
+}
+
+// TestTrayFollowsTheDesktopColourScheme: with tray_theme = "auto" the icon
+// is drawn for the panel the desktop's colour scheme says, and redrawn when
+// the desktop switches (the portal's SettingChanged), with no reload.
+func TestTrayFollowsTheDesktopColourScheme(t *testing.T) {
+	needDesktop(t)
+	pt := startPortal(t, 2)
+	p := testprovider.Start(t, testprovider.Options{AccessTokenTTL: time.Hour})
+	profile := uniqueName("scheme")
+	a := startAgent(t, p, fmt.Sprintf(`listen = "127.0.0.1:0"
+tray_theme = "auto"
+
+[[profile]]
+name = %q
+issuer = %q
+client_id = %q
+scopes = ["openid", "offline_access"]
+`, profile, p.Issuer, testprovider.DefaultClientID))
+	ctx := context.Background()
+	if err := a.client.Login(ctx, profile, false, nil); err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	t.Cleanup(func() { a.client.Logout(context.Background(), profile) })
+	waitFor(t, 15*time.Second, "the icon drawn for the light panel the desktop says", func() bool {
+		dark, ok := drawnForDarkPanel(t)
+		_, green := trayIcon(t)
+		return ok && !dark && green
+	})
+	pt.set(t, 1) // 1: prefers dark; 2: prefers light
+	waitFor(t, 10*time.Second, "the icon redrawn for a dark panel after the desktop switched", func() bool {
+		dark, ok := drawnForDarkPanel(t)
+		return ok && dark
+	})
+	pt.set(t, 2)
+	waitFor(t, 10*time.Second, "the icon redrawn for a light panel after the desktop switched back", func() bool {
+		dark, ok := drawnForDarkPanel(t)
+		return ok && !dark
+	})
 }

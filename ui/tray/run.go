@@ -81,8 +81,27 @@ func RunAgent(ctx context.Context, a *agent.Agent, c *api.Client) error {
 			}
 		}}
 	defer copier.ClearNow()
-	changes, unsubscribe := a.Subscribe()
+	agentChanges, unsubscribe := a.Subscribe()
 	defer unsubscribe()
+	// The tray redraws on the agent's changes, and on the desktop's colour
+	// scheme changing (which matters with tray_theme = "auto" only).
+	changes := make(chan struct{}, 1)
+	poke := func() {
+		select {
+		case changes <- struct{}{}:
+		default:
+		}
+	}
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-agentChanges:
+				poke()
+			}
+		}
+	}()
 	n := &notify.Notifier{AppName: "tokentray", Icon: assets.AppIconSized(64)}
 	defer n.Close()
 
@@ -92,6 +111,7 @@ func RunAgent(ctx context.Context, a *agent.Agent, c *api.Client) error {
 	}
 	theme := &panelTheme{setting: func() string { return a.Config().TrayTheme },
 		resolve: func(theme string) bool { return darkPanel(ctx, theme) }}
+	go watchColorScheme(ctx, func() { theme.DesktopChanged(); poke() })
 	t := New(Options{
 		API:          c,
 		Changes:      changes,
@@ -150,10 +170,10 @@ func darkPanel(ctx context.Context, theme string) bool {
 	defer conn.Close()
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	obj := conn.Object("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop")
+	obj := conn.Object(portalName, portalPath)
 	var v dbus.Variant
-	if err := obj.CallWithContext(ctx, "org.freedesktop.portal.Settings.ReadOne", 0, "org.freedesktop.appearance", "color-scheme").Store(&v); err != nil {
-		if err := obj.CallWithContext(ctx, "org.freedesktop.portal.Settings.Read", 0, "org.freedesktop.appearance", "color-scheme").Store(&v); err != nil {
+	if err := obj.CallWithContext(ctx, portalSettings+".ReadOne", 0, appearanceNS, colorSchemeKey).Store(&v); err != nil {
+		if err := obj.CallWithContext(ctx, portalSettings+".Read", 0, appearanceNS, colorSchemeKey).Store(&v); err != nil {
 			return true
 		}
 		if inner, ok := v.Value().(dbus.Variant); ok {
@@ -161,5 +181,5 @@ func darkPanel(ctx context.Context, theme string) bool {
 		}
 	}
 	scheme, _ := v.Value().(uint32)
-	return scheme != 2 // 1 prefers dark, 2 prefers light, 0 says nothing
+	return scheme != schemePrefLight
 }

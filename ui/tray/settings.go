@@ -2,14 +2,16 @@ package tray
 
 import (
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
 // panelTheme answers Options.DarkPanel from the config's tray_theme as it
 // is now, so a reload that changes it shows at once. The tray asks after
 // every change the agent signals; the desktop (resolve) is asked again
-// only when the setting changed. Not safe for concurrent use: the tray
-// asks from its loop goroutine only.
+// only when the setting changed or, for "auto", the desktop said its
+// colour scheme changed. Dark is not safe for concurrent use: the tray asks
+// from its loop goroutine only.
 type panelTheme struct {
 	setting func() string           // the config's tray_theme now
 	resolve func(theme string) bool // dark for this tray_theme? (darkPanel)
@@ -17,15 +19,23 @@ type panelTheme struct {
 	asked bool
 	theme string
 	dark  bool
+	// desktopChanged is set by the colour scheme watcher's goroutine.
+	desktopChanged atomic.Bool
 }
 
 // Dark reports whether the icons are to be drawn for a dark panel.
 func (p *panelTheme) Dark() bool {
-	if s := p.setting(); !p.asked || s != p.theme {
+	desktop := p.desktopChanged.Swap(false)
+	if s := p.setting(); !p.asked || s != p.theme || (desktop && s != "dark" && s != "light") {
 		p.asked, p.theme, p.dark = true, s, p.resolve(s)
 	}
 	return p.dark
 }
+
+// DesktopChanged says the desktop's colour scheme changed: with
+// tray_theme = "auto" the next Dark asks the desktop again. Safe to call
+// from any goroutine.
+func (p *panelTheme) DesktopChanged() { p.desktopChanged.Store(true) }
 
 // failingAfterEnv names the variable that shortens how long refreshes must
 // fail before the tray tells (a Go duration: "30s"); the end-to-end tests
