@@ -77,21 +77,8 @@ scopes = ["openid", "offline_access"]
 func TestTrayTellsOnceThatRefreshesFail(t *testing.T) {
 	needDesktop(t)
 	p := testprovider.Start(t, testprovider.Options{AccessTokenTTL: time.Hour})
-	profile := uniqueName("failing")
-	a := startAgentEnv(t, p, fmt.Sprintf(`listen = "127.0.0.1:0"
-tray_theme = "dark"
-
-[[profile]]
-name = %q
-issuer = %q
-client_id = %q
-scopes = ["openid", "offline_access"]
-`, profile, p.Issuer, testprovider.DefaultClientID), []string{"TOKENTRAY_FAILING_AFTER=2s"})
+	a, profile := loggedInAgent(t, p, "failing", "listen = \"127.0.0.1:0\"\ntray_theme = \"dark\"\n", "TOKENTRAY_FAILING_AFTER=2s")
 	ctx := context.Background()
-	if err := a.client.Login(ctx, profile, false, nil); err != nil {
-		t.Fatalf("login: %v", err)
-	}
-	t.Cleanup(func() { a.client.Logout(context.Background(), profile) })
 	waitFor(t, 15*time.Second, "the tray icon with its green badge", func() bool { _, green := trayIcon(t); return green })
 	notices := notificationDaemon(t)
 
@@ -196,21 +183,7 @@ func TestTrayFollowsTheDesktopColourScheme(t *testing.T) {
 	needDesktop(t)
 	pt := startPortal(t, 2)
 	p := testprovider.Start(t, testprovider.Options{AccessTokenTTL: time.Hour})
-	profile := uniqueName("scheme")
-	a := startAgent(t, p, fmt.Sprintf(`listen = "127.0.0.1:0"
-tray_theme = "auto"
-
-[[profile]]
-name = %q
-issuer = %q
-client_id = %q
-scopes = ["openid", "offline_access"]
-`, profile, p.Issuer, testprovider.DefaultClientID))
-	ctx := context.Background()
-	if err := a.client.Login(ctx, profile, false, nil); err != nil {
-		t.Fatalf("login: %v", err)
-	}
-	t.Cleanup(func() { a.client.Logout(context.Background(), profile) })
+	loggedInAgent(t, p, "scheme", "listen = \"127.0.0.1:0\"\ntray_theme = \"auto\"\n")
 	waitFor(t, 15*time.Second, "the icon drawn for the light panel the desktop says", func() bool {
 		dark, ok := drawnForDarkPanel(t)
 		_, green := trayIcon(t)
@@ -226,4 +199,19 @@ scopes = ["openid", "offline_access"]
 		dark, ok := drawnForDarkPanel(t)
 		return ok && !dark
 	})
+}
+
+// loggedInAgent starts an agent with its tray, the top-level keys top and
+// one profile at p (named after prefix) with env added to its
+// environment, and logs the profile in; it is logged out at the end.
+func loggedInAgent(t *testing.T, p *testprovider.Provider, prefix, top string, env ...string) (*agentProc, string) {
+	t.Helper()
+	profile := uniqueName(prefix)
+	a := startAgentEnv(t, p, top+fmt.Sprintf("\n[[profile]]\nname = %q\nissuer = %q\nclient_id = %q\nscopes = [\"openid\", \"offline_access\"]\n",
+		profile, p.Issuer, testprovider.DefaultClientID), env)
+	if err := a.client.Login(context.Background(), profile, false, nil); err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	t.Cleanup(func() { a.client.Logout(context.Background(), profile) })
+	return a, profile
 }
