@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -60,15 +59,7 @@ func (s *Session) runDeviceLogin(ctx context.Context, pl *pendingLogin) {
 		s.o.Log.Info("device login: waiting for the code to be confirmed", "verification_uri", da.VerificationURI, "expires_at", da.ExpiresAt.Format(time.RFC3339))
 		return dp.PollDevice(ctx, da, s.o.Sleep)
 	})
-	if errors.Is(err, context.Canceled) {
-		err = ErrLoginCancelled
-	}
-	s.mu.Lock()
-	s.login = nil
-	pl.err = err
-	s.mu.Unlock()
-	close(pl.done)
-	s.changed()
+	s.endLogin(pl, err)
 }
 
 // PendingDevice returns the code of the device login under way, if any

@@ -69,6 +69,20 @@ func (s *Session) joinLogin(ctx context.Context, device bool, newCtx func() (con
 	}
 }
 
+// endLogin records how a login (browser or device) ended and wakes those
+// waiting on it.
+func (s *Session) endLogin(pl *pendingLogin, err error) {
+	if errors.Is(err, context.Canceled) {
+		err = ErrLoginCancelled
+	}
+	s.mu.Lock()
+	s.login = nil
+	pl.err = err
+	s.mu.Unlock()
+	close(pl.done)
+	s.changed()
+}
+
 // CancelLogin ends the login under way, if any, and reports whether there was one.
 func (s *Session) CancelLogin() bool {
 	s.mu.Lock()
@@ -90,15 +104,7 @@ func (s *Session) runLogin(ctx context.Context, pl *pendingLogin, noBrowser bool
 	opts.OnPaste = func(f func(string) error) { pl.paste = f } // before OnURL closes urlSet
 	opts.OnURL = func(u string) { once.Do(func() { pl.url = u; close(pl.urlSet) }) }
 	err := s.loginWith(ctx, func(p Provider) (*auth.Token, error) { return p.Login(ctx, opts) })
-	if errors.Is(err, context.Canceled) {
-		err = ErrLoginCancelled
-	}
-	s.mu.Lock()
-	s.login = nil
-	pl.err = err
-	s.mu.Unlock()
-	close(pl.done)
-	s.changed()
+	s.endLogin(pl, err)
 }
 
 // Password logs in with a user name and password (RFC 6749 §4.3 or the
