@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -143,20 +142,7 @@ func (r *run) startOIDCAgent(ctx context.Context, name string) (*oidcAgent, erro
 	}
 }
 
-func (a *oidcAgent) stop() {
-	select {
-	case <-a.done:
-		return
-	default:
-	}
-	a.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-a.done:
-	case <-time.After(5 * time.Second):
-		a.cmd.Process.Kill()
-		<-a.done
-	}
-}
+func (a *oidcAgent) stop() { stopProcess(a.cmd, a.done, 5*time.Second) }
 
 func (a *oidcAgent) pid() int { return a.cmd.Process.Pid }
 

@@ -225,17 +225,23 @@ func (a *agentProc) stop() {
 	if a.cmd == nil || a.cmd.Process == nil {
 		return
 	}
+	stopProcess(a.cmd, a.done, 10*time.Second)
+}
+
+// stopProcess ends a process started by the harness, whose exit closes
+// done: SIGTERM, then SIGKILL after grace. One that has ended is left be.
+func stopProcess(cmd *exec.Cmd, done <-chan struct{}, grace time.Duration) {
 	select {
-	case <-a.done:
+	case <-done:
 		return
 	default:
 	}
-	a.cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-a.done:
-	case <-time.After(10 * time.Second):
-		a.cmd.Process.Kill()
-		<-a.done
+	case <-done:
+	case <-time.After(grace):
+		cmd.Process.Kill()
+		<-done
 	}
 }
 
