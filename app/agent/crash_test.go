@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/tokentray/tokentray/app/api"
 	"github.com/tokentray/tokentray/app/store"
+	"github.com/tokentray/tokentray/internal/refreshlog"
 	"github.com/tokentray/tokentray/internal/testbuild"
 	"github.com/tokentray/tokentray/internal/testprovider"
 )
@@ -93,32 +93,6 @@ func startAgentProcess(t *testing.T, bin, cfgPath, rundir string, env []string, 
 func (ap *agentProcess) kill() {
 	ap.cmd.Process.Signal(syscall.SIGKILL)
 	<-ap.done
-}
-
-// phase says where the last refresh stood in a log: "saved" (or none), or
-// "in flight" when the request went out and its answer was not saved yet —
-// the only moment a kill may cost a login with a rotating provider.
-func phase(log string) string {
-	sent := strings.LastIndex(log, `msg="refresh request sent"`)
-	saved := strings.LastIndex(log, `msg="refresh saved"`)
-	if sent > saved {
-		return "in flight"
-	}
-	return "saved"
-}
-
-var windowRE = regexp.MustCompile(`msg="refresh saved" profile=\S+ window=(\S+)`)
-
-// windows are the crash windows logged: the time from the provider's
-// answer to the saved record, one per refresh.
-func windows(log string) []time.Duration {
-	var out []time.Duration
-	for _, m := range windowRE.FindAllStringSubmatch(log, -1) {
-		if d, err := time.ParseDuration(m[1]); err == nil {
-			out = append(out, d)
-		}
-	}
-	return out
 }
 
 func quantile(ds []time.Duration, q float64) time.Duration {
@@ -246,7 +220,7 @@ func TestKillDuringRefreshes(t *testing.T) {
 		}
 		log := ap.log.String()
 		allLogs.WriteString(log)
-		ph := phase(log)
+		ph := refreshlog.Phase(log)
 		phases[ph]++
 
 		start()
@@ -259,7 +233,7 @@ func TestKillDuringRefreshes(t *testing.T) {
 		case err == nil:
 		case errors.As(err, &ae) && ae.Code == "login_required":
 			lost[mode]++
-			if ph != "in flight" {
+			if ph != refreshlog.InFlight {
 				t.Errorf("kill %d (%s) came after the save of the last refresh, yet the login was lost:\n%s", i, mode, log)
 			}
 			login()
@@ -271,8 +245,8 @@ func TestKillDuringRefreshes(t *testing.T) {
 	rwg.Wait()
 	allLogs.WriteString(ap.log.String())
 
-	ws := windows(allLogs.String())
-	t.Logf("kills: %d (%d random, %d at a request); last refresh in flight at the kill: %d", kills, byMode["random"], byMode["at a request"], phases["in flight"])
+	ws := refreshlog.Windows(allLogs.String())
+	t.Logf("kills: %d (%d random, %d at a request); last refresh in flight at the kill: %d", kills, byMode["random"], byMode["at a request"], phases[refreshlog.InFlight])
 	t.Logf("logins lost: %d of %d random kills, %d of %d kills at a request", lost["random"], byMode["random"], lost["at a request"], byMode["at a request"])
 	t.Logf("refreshes saved: %d; window from the provider's answer to the saved record: median %v, p90 %v, max %v",
 		len(ws), quantile(ws, 0.5), quantile(ws, 0.9), quantile(ws, 1))

@@ -29,7 +29,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -38,6 +37,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/internal/refreshlog"
 	"github.com/tokentray/tokentray/internal/testprovider"
 )
 
@@ -294,7 +294,7 @@ scopes = ["openid", "offline_access"]
 			if ctx.Err() != nil {
 				break
 			}
-			if ag.kill() == "in flight" {
+			if ag.kill() == refreshlog.InFlight {
 				inFlight++
 			}
 			kills++
@@ -317,7 +317,7 @@ scopes = ["openid", "offline_access"]
 	r.firstFailure = firstFailure
 	ag.stop()
 	logs, _ := os.ReadFile(ag.logPath)
-	r.windows = windows(string(logs))
+	r.windows = refreshlog.Windows(string(logs))
 	return r, nil
 }
 
@@ -452,18 +452,14 @@ func (a *agentRunner) start() error {
 }
 
 // kill sends SIGKILL, waits for the end, and says where the last refresh
-// stood: "in flight" (request sent, answer not saved) or "saved".
+// stood (refreshlog.Phase).
 func (a *agentRunner) kill() string {
 	a.mu.Lock()
 	cmd, done, run := a.cmd, a.done, a.run
 	a.mu.Unlock()
 	cmd.Process.Signal(syscall.SIGKILL)
 	<-done
-	log := run.String()
-	if strings.LastIndex(log, `msg="refresh request sent"`) > strings.LastIndex(log, `msg="refresh saved"`) {
-		return "in flight"
-	}
-	return "saved"
+	return refreshlog.Phase(run.String())
 }
 
 func (a *agentRunner) stop() {
@@ -487,16 +483,4 @@ func (a *agentRunner) logTail() string {
 		b = b[len(b)-4000:]
 	}
 	return string(b)
-}
-
-var windowRE = regexp.MustCompile(`msg="refresh saved" profile=\S+ window=(\S+)`)
-
-func windows(log string) []time.Duration {
-	var out []time.Duration
-	for _, m := range windowRE.FindAllStringSubmatch(log, -1) {
-		if d, err := time.ParseDuration(m[1]); err == nil {
-			out = append(out, d)
-		}
-	}
-	return out
 }
