@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/tokentray/tokentray/internal/testprovider"
 )
 
 // ProviderOptions configure a test provider (testdata/oidc-provider).
@@ -42,14 +44,7 @@ type Provider struct {
 // PublicClient is the public native client tokentray logs in with, as
 // server.js registers it by default.
 func PublicClient() map[string]any {
-	return map[string]any{
-		"client_id":                  "tokentray",
-		"application_type":           "native",
-		"token_endpoint_auth_method": "none",
-		"redirect_uris":              []string{"http://127.0.0.1/callback"},
-		"grant_types":                []string{"authorization_code", "refresh_token"},
-		"response_types":             []string{"code"},
-	}
+	return testprovider.Client(testprovider.DefaultClientID, "none", nil)
 }
 
 // StartProvider starts the provider from root/testdata/oidc-provider and

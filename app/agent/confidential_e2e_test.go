@@ -6,9 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"encoding/base64"
 	"fmt"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,21 +14,6 @@ import (
 
 	"github.com/tokentray/tokentray/internal/testprovider"
 )
-
-func b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
-
-func ecJWK(k *ecdsa.PrivateKey) map[string]any {
-	pub, err := k.PublicKey.ECDH()
-	if err != nil {
-		panic(err)
-	}
-	raw := pub.Bytes() // 0x04 || X || Y
-	return map[string]any{"kty": "EC", "crv": "P-256", "x": b64url(raw[1:33]), "y": b64url(raw[33:])}
-}
-
-func rsaJWK(k *rsa.PrivateKey) map[string]any {
-	return map[string]any{"kty": "RSA", "n": b64url(k.N.Bytes()), "e": b64url(big.NewInt(int64(k.E)).Bytes())}
-}
 
 // TestConfidentialClientsEndToEnd logs in through the browser flow (PKCE,
 // loopback redirect) against node-oidc-provider with a confidential client
@@ -45,26 +28,12 @@ func TestConfidentialClientsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := func(id, method string, extra map[string]any) map[string]any {
-		c := map[string]any{
-			"client_id":                  id,
-			"application_type":           "native",
-			"token_endpoint_auth_method": method,
-			"redirect_uris":              []string{testprovider.DefaultRedirectURI},
-			"grant_types":                []string{"authorization_code", "refresh_token"},
-			"response_types":             []string{"code"},
-		}
-		for k, v := range extra {
-			c[k] = v
-		}
-		return c
-	}
 	const basicSecret, postSecret = "basic-secret-e2e:with/odd&chars", "post-secret-e2e"
 	p := testprovider.Start(t, testprovider.Options{Clients: []map[string]any{
-		client("basic", "client_secret_basic", map[string]any{"client_secret": basicSecret}),
-		client("post", "client_secret_post", map[string]any{"client_secret": postSecret}),
-		client("jwt-es256", "private_key_jwt", map[string]any{"jwks": map[string]any{"keys": []any{ecJWK(ecKey)}}}),
-		client("jwt-rs256", "private_key_jwt", map[string]any{"jwks": map[string]any{"keys": []any{rsaJWK(rsaKey)}}}),
+		testprovider.Client("basic", "client_secret_basic", map[string]any{"client_secret": basicSecret}),
+		testprovider.Client("post", "client_secret_post", map[string]any{"client_secret": postSecret}),
+		testprovider.Client("jwt-es256", "private_key_jwt", map[string]any{"jwks": testprovider.JWKS(ecKey)}),
+		testprovider.Client("jwt-rs256", "private_key_jwt", map[string]any{"jwks": testprovider.JWKS(rsaKey)}),
 	}})
 	rsaFile := filepath.Join(t.TempDir(), "rs256.pem")
 	if err := os.WriteFile(rsaFile, []byte(pemKey(t, rsaKey)), 0o600); err != nil {

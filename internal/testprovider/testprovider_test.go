@@ -10,7 +10,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"net/url"
@@ -218,25 +217,11 @@ func TestConfidentialClients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := func(id, method string, extra map[string]any) map[string]any {
-		c := map[string]any{
-			"client_id":                  id,
-			"application_type":           "native",
-			"token_endpoint_auth_method": method,
-			"redirect_uris":              []string{DefaultRedirectURI},
-			"grant_types":                []string{"authorization_code", "refresh_token"},
-			"response_types":             []string{"code"},
-		}
-		for k, v := range extra {
-			c[k] = v
-		}
-		return c
-	}
 	p := Start(t, Options{Clients: []map[string]any{
-		client("basic", "client_secret_basic", map[string]any{"client_secret": "basic-secret"}),
-		client("post", "client_secret_post", map[string]any{"client_secret": "post-secret"}),
-		client("jwt-es256", "private_key_jwt", map[string]any{"jwks": map[string]any{"keys": []any{ecJWK(ecKey)}}}),
-		client("jwt-rs256", "private_key_jwt", map[string]any{"jwks": map[string]any{"keys": []any{rsaJWK(rsaKey)}}}),
+		Client("basic", "client_secret_basic", map[string]any{"client_secret": "basic-secret"}),
+		Client("post", "client_secret_post", map[string]any{"client_secret": "post-secret"}),
+		Client("jwt-es256", "private_key_jwt", map[string]any{"jwks": JWKS(ecKey)}),
+		Client("jwt-rs256", "private_key_jwt", map[string]any{"jwks": JWKS(rsaKey)}),
 	}})
 	cb := newCallback(t)
 	b := p.Browser("erin")
@@ -481,19 +466,6 @@ func clientAssertion(t *testing.T, p *Provider, clientID string, key crypto.Sign
 		}
 	}
 	return input + "." + b64(sig)
-}
-
-func ecJWK(k *ecdsa.PrivateKey) map[string]any {
-	pub, err := k.PublicKey.ECDH()
-	if err != nil {
-		panic(err)
-	}
-	raw := pub.Bytes() // 0x04 || X || Y
-	return map[string]any{"kty": "EC", "crv": "P-256", "x": b64(raw[1:33]), "y": b64(raw[33:])}
-}
-
-func rsaJWK(k *rsa.PrivateKey) map[string]any {
-	return map[string]any{"kty": "RSA", "n": b64(k.N.Bytes()), "e": b64(big.NewInt(int64(k.E)).Bytes())}
 }
 
 // claimsOf decodes a JWT's payload without verifying it; enough to read sub.

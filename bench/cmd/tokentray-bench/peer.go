@@ -28,15 +28,7 @@ const (
 )
 
 func peerClient() map[string]any {
-	return map[string]any{
-		"client_id":                  peerClientID,
-		"client_secret":              peerSecret,
-		"application_type":           "native",
-		"token_endpoint_auth_method": "client_secret_basic",
-		"redirect_uris":              []string{"http://127.0.0.1/callback"},
-		"grant_types":                []string{"authorization_code", "refresh_token"},
-		"response_types":             []string{"code"},
-	}
+	return testprovider.Client(peerClientID, "client_secret_basic", map[string]any{"client_secret": peerSecret})
 }
 
 // peerRefreshToken logs the peer's client in (authorization code with
