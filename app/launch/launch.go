@@ -34,21 +34,11 @@ const (
 // executable (symbolic links resolved, so a link on PATH to an install
 // directory works), else on PATH.
 func Find(name string) (string, error) {
-	file := name
-	if runtime.GOOS == "windows" {
-		file += ".exe"
+	p, self := beside(name)
+	if p != "" {
+		return p, nil
 	}
-	self, err := os.Executable()
-	if err == nil {
-		if real, err := filepath.EvalSymlinks(self); err == nil {
-			self = real
-		}
-		p := filepath.Join(filepath.Dir(self), file)
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && (runtime.GOOS == "windows" || st.Mode()&0o111 != 0) {
-			return p, nil
-		}
-	}
-	if p, err := exec.LookPath(file); err == nil {
+	if p, err := exec.LookPath(exeName(name)); err == nil {
 		return filepath.Abs(p)
 	}
 	where := "the directory of " + self
@@ -56,6 +46,32 @@ func Find(name string) (string, error) {
 		where = "this program's directory"
 	}
 	return "", &NotFoundError{Name: name, Where: where}
+}
+
+// beside returns the program name in the running executable's directory
+// ("" when it is not there, or not executable), and the running
+// executable's own path, symbolic links resolved ("" when unknown).
+func beside(name string) (path, self string) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", ""
+	}
+	if real, err := filepath.EvalSymlinks(self); err == nil {
+		self = real
+	}
+	p := filepath.Join(filepath.Dir(self), exeName(name))
+	if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && (runtime.GOOS == "windows" || st.Mode()&0o111 != 0) {
+		return p, self
+	}
+	return "", self
+}
+
+// exeName is a program's file name: with .exe on Windows.
+func exeName(name string) string {
+	if runtime.GOOS == "windows" {
+		return name + ".exe"
+	}
+	return name
 }
 
 // NotFoundError says that one of tokentray's programs is missing.
@@ -78,22 +94,14 @@ func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 // tokentray writes for others (autostart entries): the front beside this
 // program when there is one, else this program.
 func Self() (string, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return "", err
-	}
-	if real, err := filepath.EvalSymlinks(self); err == nil {
-		self = real
-	}
-	file := Front
-	if runtime.GOOS == "windows" {
-		file += ".exe"
-	}
-	front := filepath.Join(filepath.Dir(self), file)
-	if st, err := os.Stat(front); err == nil && st.Mode().IsRegular() {
+	front, self := beside(Front)
+	switch {
+	case front != "":
 		return front, nil
+	case self != "":
+		return self, nil
 	}
-	return self, nil
+	return os.Executable() // for its error
 }
 
 // Exec runs program name with args in place of this process, as if it had
