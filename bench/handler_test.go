@@ -13,17 +13,8 @@ import (
 
 	"github.com/tokentray/tokentray/app/api"
 	"github.com/tokentray/tokentray/app/session"
-	"github.com/tokentray/tokentray/app/store"
+	"github.com/tokentray/tokentray/internal/memstore"
 )
-
-// memStore is a Store holding one record, for the benchmarks.
-type memStore struct{ rec string }
-
-func (m memStore) Get(context.Context, string) (string, error) { return m.rec, nil }
-func (memStore) Set(context.Context, string, string) error     { return nil }
-func (memStore) Delete(context.Context, string) error          { return nil }
-
-var _ store.Store = memStore{}
 
 // oneSession is the api.Sessions of one logged-in profile.
 type oneSession struct{ s *session.Session }
@@ -43,7 +34,7 @@ func benchServer(tb testing.TB) *api.Server {
 	now := time.Now()
 	rec := fmt.Sprintf(`{"refresh_token":"r","access_token":%q,"token_type":"Bearer","expires_at":%q,"expiry_source":"expires_in","scope":"openid offline_access","received":%q}`,
 		strings.Repeat("a", tokenSize), now.Add(time.Hour).Format(time.RFC3339), now.Format(time.RFC3339))
-	s := session.New(session.Options{Name: "work", Store: memStore{rec}})
+	s := session.New(session.Options{Name: "work", Store: memstore.New(map[string]string{"work": rec})})
 	if err := s.Restore(context.Background()); err != nil {
 		tb.Fatal(err)
 	}

@@ -14,37 +14,15 @@ import (
 
 	"github.com/tokentray/tokentray/app/agent"
 	"github.com/tokentray/tokentray/app/api"
-	"github.com/tokentray/tokentray/app/store"
+	"github.com/tokentray/tokentray/internal/memstore"
 )
 
-// slowStore is a store in memory whose reads take a while, like a keyring
-// waking up.
-type slowStore struct {
-	mu sync.Mutex // guards m
-	m  map[string]string
-}
-
-func (s *slowStore) Get(ctx context.Context, k string) (string, error) {
-	time.Sleep(300 * time.Millisecond)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[k]
-	if !ok {
-		return "", store.ErrNotFound
-	}
-	return v, nil
-}
-func (s *slowStore) Set(_ context.Context, k, v string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[k] = v
-	return nil
-}
-func (s *slowStore) Delete(_ context.Context, k string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, k)
-	return nil
+// slowStore is a store in memory holding items whose reads take a while,
+// like a keyring waking up.
+func slowStore(items map[string]string) *memstore.Store {
+	st := memstore.New(items)
+	st.ReadDelay = 300 * time.Millisecond
+	return st
 }
 
 // An agent (re)starting with a saved login never tells anyone the profile
@@ -55,7 +33,7 @@ func TestStartingAgentNeverSaysLoggedOut(t *testing.T) {
 	cfg := filepath.Join(dir, "config.toml")
 	os.WriteFile(cfg, []byte("listen = \"127.0.0.1:0\"\n\n[[profile]]\nname = \"work\"\nissuer = \"https://idp.example\"\nclient_id = \"c\"\nscopes = []\n"), 0o600)
 	exp := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
-	st := &slowStore{m: map[string]string{"work": fmt.Sprintf(`{"refresh_token":"rt-saved","access_token":"at-saved","token_type":"Bearer","expires_at":%q,"received":%q}`, exp, time.Now().UTC().Format(time.RFC3339))}}
+	st := slowStore(map[string]string{"work": fmt.Sprintf(`{"refresh_token":"rt-saved","access_token":"at-saved","token_type":"Bearer","expires_at":%q,"received":%q}`, exp, time.Now().UTC().Format(time.RFC3339))})
 	rundir := filepath.Join(dir, "run")
 	cl := api.NewClient(api.SocketPath(rundir))
 
@@ -109,7 +87,7 @@ func TestReloadRefusesABrokenConfigWhole(t *testing.T) {
 	good := "listen = \"127.0.0.1:0\"\n\n[[profile]]\nname = \"work\"\nissuer = \"https://idp.example\"\nclient_id = \"c\"\nscopes = []\n"
 	os.WriteFile(cfg, []byte(good), 0o600)
 	exp := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
-	st := &slowStore{m: map[string]string{"work": fmt.Sprintf(`{"refresh_token":"rt-saved","access_token":"at-saved","token_type":"Bearer","expires_at":%q,"received":%q}`, exp, time.Now().UTC().Format(time.RFC3339))}}
+	st := slowStore(map[string]string{"work": fmt.Sprintf(`{"refresh_token":"rt-saved","access_token":"at-saved","token_type":"Bearer","expires_at":%q,"received":%q}`, exp, time.Now().UTC().Format(time.RFC3339))})
 	a, err := agent.Start(context.Background(), agent.Options{ConfigPath: cfg, RuntimeDir: filepath.Join(dir, "run"), Store: st})
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/session"
+
+	"github.com/tokentray/tokentray/internal/memstore"
 )
 
 // reference is what the token answer was before the hand encoder:
@@ -89,7 +91,7 @@ func (o oneSession) All() []*session.Session                      { return []*se
 func tokenServer(t *testing.T, now, exp time.Time) *Server {
 	rec := fmt.Sprintf(`{"refresh_token":"r","access_token":"the-token","token_type":"Bearer","expires_at":%q,"scope":"openid","received":%q}`,
 		exp.Format(time.RFC3339), now.Add(-time.Minute).Format(time.RFC3339))
-	s := session.New(session.Options{Name: "work", Store: &memStore{m: map[string]string{"work": rec}}, Now: func() time.Time { return now }})
+	s := session.New(session.Options{Name: "work", Store: memstore.New(map[string]string{"work": rec}), Now: func() time.Time { return now }})
 	if err := s.Restore(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -12,42 +12,10 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/session"
-	"github.com/tokentray/tokentray/app/store"
 	"github.com/tokentray/tokentray/auth"
+
+	"github.com/tokentray/tokentray/internal/memstore"
 )
-
-// memStore is a Store in memory.
-type memStore struct {
-	mu sync.Mutex // guards m
-	m  map[string]string
-}
-
-func (s *memStore) Get(_ context.Context, k string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[k]
-	if !ok {
-		return "", store.ErrNotFound
-	}
-	return v, nil
-}
-
-func (s *memStore) Set(_ context.Context, k, v string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[string]string{}
-	}
-	s.m[k] = v
-	return nil
-}
-
-func (s *memStore) Delete(_ context.Context, k string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, k)
-	return nil
-}
 
 // hourProvider hands out hour-long tokens and accepts any refresh token.
 type hourProvider struct {
@@ -88,7 +56,7 @@ func (s sessions) All() []*session.Session {
 func testServer(t *testing.T) *Server {
 	t.Helper()
 	p := &hourProvider{}
-	sess := session.New(session.Options{Name: "work", Store: &memStore{},
+	sess := session.New(session.Options{Name: "work", Store: &memstore.Store{},
 		Connect: func(context.Context) (session.Provider, error) { return p, nil }})
 	t.Cleanup(sess.Close)
 	if err := sess.Login(context.Background(), true, nil); err != nil {

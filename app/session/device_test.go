@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/auth"
+
+	"github.com/tokentray/tokentray/internal/memstore"
 )
 
 // deviceFake is a provider with the device grant: the code is confirmed
@@ -37,8 +39,8 @@ func (d *deviceFake) PollDevice(ctx context.Context, da *auth.DeviceAuthorizatio
 	}
 }
 
-func deviceSession(t *testing.T, p Provider) (*Session, *memStore) {
-	st := &memStore{}
+func deviceSession(t *testing.T, p Provider) (*Session, *memstore.Store) {
+	st := &memstore.Store{}
 	s := New(Options{Name: "work", Store: st, Connect: func(context.Context) (Provider, error) { return p, nil },
 		Sleep: func(context.Context, time.Duration) error { return nil }})
 	t.Cleanup(s.Close)
@@ -78,7 +80,7 @@ func TestDeviceLoginIsJoinedAndSaved(t *testing.T) {
 	if got := s.Status().State; got != Valid {
 		t.Errorf("state: got %v, want valid", got)
 	}
-	if rt := st.refreshToken("work"); rt != "rt-1" {
+	if rt := storedRefreshToken(st, "work"); rt != "rt-1" {
 		t.Errorf("stored refresh token: got %q, want rt-1", rt)
 	}
 	if _, ok := s.PendingDevice(); ok {

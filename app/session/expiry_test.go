@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/auth"
+
+	"github.com/tokentray/tokentray/internal/memstore"
 )
 
 // refreshExpiring wraps fakeProvider with the refresh token expiry a
@@ -59,9 +61,9 @@ const warning = "the refresh token expires soon"
 // expiringSession logs in through a provider telling refresh expiries with
 // exp, with access tokens of an hour. Time is synctest's: the clock the
 // session reads is the bubble's fake one.
-func expiringSession(t *testing.T, lifetime time.Duration, exp func(time.Time, bool) time.Time) (*Session, *memStore, *logBuffer) {
+func expiringSession(t *testing.T, lifetime time.Duration, exp func(time.Time, bool) time.Time) (*Session, *memstore.Store, *logBuffer) {
 	t.Helper()
-	st := &memStore{}
+	st := &memstore.Store{}
 	logs := &logBuffer{}
 	p := refreshExpiring{&fakeProvider{life: time.Hour, current: "rt-0"}, exp}
 	s := New(Options{Name: "work", Store: st, RefreshLifetime: lifetime,
@@ -211,7 +213,7 @@ func (m misconfiguredProvider) Refresh(ctx context.Context, rt string) (*auth.To
 
 func TestResumeAfterTheClientCredentialsAreFixed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		st := &memStore{}
+		st := &memstore.Store{}
 		fixed := false
 		p := misconfiguredProvider{&fakeProvider{life: time.Hour, current: "rt-0"}, &fixed}
 		s := New(Options{Name: "work", Store: st, Connect: func(context.Context) (Provider, error) { return p, nil }})

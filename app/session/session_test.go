@@ -15,6 +15,8 @@ import (
 
 	"github.com/tokentray/tokentray/app/store"
 	"github.com/tokentray/tokentray/auth"
+
+	"github.com/tokentray/tokentray/internal/memstore"
 )
 
 func TestRefreshAtBounds(t *testing.T) {
@@ -70,48 +72,10 @@ func TestServeMargin(t *testing.T) {
 	}
 }
 
-// memStore is a Store in memory that can be told to fail.
-type memStore struct {
-	mu   sync.Mutex // guards m and fail
-	m    map[string]string
-	fail error
-}
-
-func (s *memStore) Get(_ context.Context, k string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.fail != nil {
-		return "", s.fail
-	}
-	v, ok := s.m[k]
-	if !ok {
-		return "", store.ErrNotFound
-	}
-	return v, nil
-}
-func (s *memStore) Set(_ context.Context, k, v string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.fail != nil {
-		return s.fail
-	}
-	if s.m == nil {
-		s.m = map[string]string{}
-	}
-	s.m[k] = v
-	return nil
-}
-func (s *memStore) Delete(_ context.Context, k string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, k)
-	return nil
-}
-func (s *memStore) refreshToken(k string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// storedRefreshToken is the refresh token of the record st keeps for k.
+func storedRefreshToken(st *memstore.Store, k string) string {
 	var r record
-	json.Unmarshal([]byte(s.m[k]), &r)
+	json.Unmarshal([]byte(st.Item(k)), &r)
 	return r.RefreshToken
 }
 
@@ -124,7 +88,7 @@ type fakeProvider struct {
 	n       int
 	calls   atomic.Int32
 	fail    error // returned by Refresh when set
-	store   *memStore
+	store   *memstore.Store
 	inStore []bool // per refresh: was the refresh token it was given the stored one
 	hold    chan struct{}
 }
@@ -137,7 +101,7 @@ func (p *fakeProvider) Refresh(ctx context.Context, rt string) (*auth.Token, err
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.store != nil {
-		p.inStore = append(p.inStore, p.store.refreshToken("work") == rt)
+		p.inStore = append(p.inStore, storedRefreshToken(p.store, "work") == rt)
 	}
 	if p.fail != nil {
 		return nil, p.fail
@@ -161,15 +125,15 @@ func (p *fakeProvider) Password(context.Context, string, string) (*auth.Token, e
 	return nil, errors.New("no")
 }
 
-func newTestSession(t *testing.T, p *fakeProvider, st *memStore) *Session {
+func newTestSession(t *testing.T, p *fakeProvider, st *memstore.Store) *Session {
 	s := New(Options{Name: "work", Store: st, Connect: func(context.Context) (Provider, error) { return p, nil }})
 	t.Cleanup(s.Close)
 	return s
 }
 
 // loggedIn returns a session logged in through the fake provider.
-func loggedIn(t *testing.T, life time.Duration) (*Session, *fakeProvider, *memStore) {
-	st := &memStore{}
+func loggedIn(t *testing.T, life time.Duration) (*Session, *fakeProvider, *memstore.Store) {
+	st := &memstore.Store{}
 	p := &fakeProvider{life: life, current: "rt-0", store: st}
 	s := newTestSession(t, p, st)
 	if err := s.Login(context.Background(), true, nil); err != nil {
@@ -245,7 +209,7 @@ func TestConcurrentReadersShareOneRefresh(t *testing.T) {
 			}
 		}
 		// The rotated refresh token was saved, and every refresh used the stored one.
-		if rt := st.refreshToken("work"); rt != p.current {
+		if rt := storedRefreshToken(st, "work"); rt != p.current {
 			t.Errorf("stored refresh token: got %q, want %q", rt, p.current)
 		}
 		for i, ok := range p.inStore {
@@ -345,7 +309,7 @@ func TestRestoreServesWithoutLogin(t *testing.T) {
 
 func TestDefaultLifetimeWhenProviderSaysNothing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		st := &memStore{}
+		st := &memstore.Store{}
 		p := &fakeProvider{life: 0, current: "rt-0"}
 		s := New(Options{Name: "work", Store: st, DefaultLifetime: 10 * time.Minute,
 			Connect: func(context.Context) (Provider, error) { return zeroExpiry{p}, nil }})
@@ -371,7 +335,7 @@ func (z zeroExpiry) Login(ctx context.Context, o auth.LoginOptions) (*auth.Token
 }
 
 func TestKeyringFailureIsReportedNotHidden(t *testing.T) {
-	st := &memStore{fail: errors.New("keyring: read: The name org.freedesktop.secrets was not provided")}
+	st := memstore.Failing(errors.New("keyring: read: The name org.freedesktop.secrets was not provided"))
 	s := newTestSession(t, &fakeProvider{}, st)
 	if err := s.Restore(context.Background()); err == nil {
 		t.Fatal("Restore: got nil, want the keyring error")
@@ -384,7 +348,7 @@ func TestKeyringFailureIsReportedNotHidden(t *testing.T) {
 }
 
 func TestLoginIsJoinedNotRepeated(t *testing.T) {
-	st := &memStore{}
+	st := &memstore.Store{}
 	p := &fakeProvider{life: time.Hour, current: "rt-0"}
 	release := make(chan struct{})
 	var logins atomic.Int32
@@ -463,7 +427,7 @@ func TestTokenDeadOnArrivalDoesNotLoop(t *testing.T) {
 
 func TestLoginTimesOut(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		st := &memStore{}
+		st := &memstore.Store{}
 		s := New(Options{Name: "work", Store: st, LoginTimeout: 5 * time.Minute,
 			Connect: func(context.Context) (Provider, error) { return waitingLogin{&fakeProvider{}}, nil }})
 		defer s.Close()

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/auth"
+
+	"github.com/tokentray/tokentray/internal/memstore"
 )
 
 // wallClock is the wall clock of a laptop: it runs with the (fake) time of
@@ -83,7 +85,7 @@ func laptop(t *testing.T, life time.Duration) (*Session, *clockProvider, *wallCl
 	t.Helper()
 	clock := &wallClock{}
 	p := &clockProvider{clock: clock, life: life}
-	s := New(Options{Name: "work", Store: &memStore{}, Now: clock.Now,
+	s := New(Options{Name: "work", Store: &memstore.Store{}, Now: clock.Now,
 		Connect: func(context.Context) (Provider, error) { return p, nil }})
 	t.Cleanup(s.Close)
 	if err := s.Login(context.Background(), true, nil); err != nil {
