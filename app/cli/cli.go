@@ -147,6 +147,13 @@ func run(ctx context.Context, args []string, env Env) error {
 		return nil
 	case "ui":
 		if env.RunUI == nil { // the windows are a program of their own
+			// Hand SIGINT and SIGTERM back to their default first: one
+			// caught here would be lost in the exec, and the window would
+			// open after being told to quit.
+			signal.Reset(os.Interrupt, syscall.SIGTERM)
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			return launch.Exec(launch.UI, launch.UI, args)
 		}
 		c := newContext(ctx, env, "ui")

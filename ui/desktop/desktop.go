@@ -125,17 +125,22 @@ func Run(ctx context.Context, args []string, c *api.Client) error {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGUSR1)
 	defer signal.Stop(sig)
-	go func() {
-		for {
-			select {
-			case <-sig:
-				fyne.Do(first.RequestFocus)
-			case <-ctx.Done():
-				fyne.Do(a.Quit)
-				return
+	// Quit before the driver's loop runs does nothing (it is not running
+	// yet), so a SIGTERM in the first moments left the window open for
+	// good: the watch starts once the loop has.
+	a.Lifecycle().SetOnStarted(func() {
+		go func() {
+			for {
+				select {
+				case <-sig:
+					fyne.Do(first.RequestFocus)
+				case <-ctx.Done():
+					fyne.Do(a.Quit)
+					return
+				}
 			}
-		}
-	}()
+		}()
+	})
 	a.Run()
 	if quitAgent {
 		os.Exit(model.ExitQuitAgent)

@@ -506,7 +506,15 @@ func windowShot(t *testing.T, a *agentProc, dir, file, title string, args ...str
 	}
 	defer func() {
 		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		select {
+		case <-exited:
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+			t.Errorf("ui %s did not end within 15 s of SIGTERM", args[0])
+		}
 		if s := "\n" + out.String(); strings.Contains(s, "panic") || strings.Contains(s, "\ntokentray: ") || strings.Contains(s, "Fyne error") {
 			t.Errorf("ui %s:\n%s", args[0], s)
 		}
