@@ -10,7 +10,6 @@ package fasttoken
 
 import (
 	"bytes"
-	"strconv"
 	"strings"
 	"time"
 
@@ -113,10 +112,10 @@ func (r Request) request() []byte {
 	return []byte("GET /v1/token/" + r.Profile + " HTTP/1.1\r\nHost: tokentray.sock\r\nAccept: text/plain\r\nConnection: close\r\n\r\n")
 }
 
-// complete reports whether answer holds a whole response: its head and
+// Complete reports whether answer holds a whole response: its head and
 // as many body bytes as its Content-Length says, so the read need not wait
 // for the agent to close the connection.
-func complete(answer []byte) bool {
+func Complete(answer []byte) bool {
 	head, body, ok := bytes.Cut(answer, []byte("\r\n\r\n"))
 	if !ok {
 		return false
@@ -134,6 +133,9 @@ type head struct {
 }
 
 // parseHead reads a response head; ok is false when it is not well formed.
+// It reads bytes as HTTP does — ASCII case and blanks only — so that the
+// C copy in internal/early reads every head the same way (a fuzz test
+// holds them together).
 func parseHead(b []byte) (h head, ok bool) {
 	lines := bytes.Split(b, []byte("\r\n"))
 	h.status200 = bytes.HasPrefix(lines[0], []byte("HTTP/1.1 200 "))
@@ -143,21 +145,57 @@ func parseHead(b []byte) (h head, ok bool) {
 		if !ok {
 			return h, false
 		}
-		value = bytes.TrimSpace(value)
-		switch strings.ToLower(string(name)) {
-		case "content-length":
-			n, err := strconv.Atoi(string(value))
-			if err != nil || n < 0 || h.length >= 0 {
+		value = bytes.Trim(value, " \t")
+		switch {
+		case asciiEqualFold(name, "content-length"):
+			n, ok := contentLength(value)
+			if !ok || h.length >= 0 {
 				return h, false
 			}
 			h.length = n
-		case "content-type":
+		case asciiEqualFold(name, "content-type"):
 			h.text = bytes.HasPrefix(value, []byte("text/plain"))
-		case "transfer-encoding", "content-encoding":
+		case asciiEqualFold(name, "transfer-encoding"), asciiEqualFold(name, "content-encoding"):
 			h.encoded = true
 		}
 	}
 	return h, true
+}
+
+// contentLength reads a Content-Length: digits only (RFC 9110), and no
+// more than an answer may hold.
+func contentLength(v []byte) (int, bool) {
+	if len(v) == 0 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+		if n > maxAnswer {
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+// asciiEqualFold compares a header name with a lower-case name, folding
+// ASCII letters only (strings.EqualFold folds the Kelvin sign to k).
+func asciiEqualFold(name []byte, lower string) bool {
+	if len(name) != len(lower) {
+		return false
+	}
+	for i, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Token reads the token the agent answered, or says the answer is not

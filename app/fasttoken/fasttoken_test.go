@@ -91,7 +91,7 @@ func FuzzToken(f *testing.F) {
 	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nabc"))
 	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, answer []byte) {
-		complete(answer)
+		Complete(answer)
 		tok, ok := Token(answer)
 		if ok && (len(tok) == 0 || !token68(tok)) {
 			t.Fatalf("accepted %q", tok)

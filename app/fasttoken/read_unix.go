@@ -56,7 +56,7 @@ func Read(r Request) (token []byte, ok bool) {
 			return Token(answer)
 		}
 		answer = answer[:len(answer)+n]
-		if complete(answer) {
+		if Complete(answer) {
 			return Token(answer)
 		}
 	}
