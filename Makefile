@@ -71,7 +71,7 @@ clean:
 
 # Fuzz targets as package:Name; their seed corpora are in each package's
 # testdata/fuzz/<Name>/ (plain `go test` runs those seeds every time).
-FUZZ_TARGETS := ./app/fasttoken:FuzzToken ./auth:FuzzTokenResponse ./auth:FuzzDecodeJWT ./auth:FuzzCallback ./app/config:FuzzParse
+FUZZ_TARGETS := ./app/fasttoken:FuzzToken ./internal/early:FuzzParse ./internal/early:FuzzAnswer ./auth:FuzzTokenResponse ./auth:FuzzDecodeJWT ./auth:FuzzCallback ./app/config:FuzzParse
 FUZZTIME     ?= 10s
 
 ## fuzz: run each fuzz target for FUZZTIME (10s; CI runs them for 5s each)

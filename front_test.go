@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -27,14 +28,20 @@ func TestMain(m *testing.M) {
 // TestFrontCommand runs tokentray as installed — the front command with
 // tokentray-agent beside it — against a real provider: every command
 // reaches the agent program, and a plain token read is answered by the
-// front alone, which the test proves by taking tokentray-agent away.
+// front alone, which the test proves by taking tokentray-agent away. It
+// runs the front as `go build` makes it (with cgo: internal/early answers
+// before Go starts) and without cgo (app/fasttoken alone), and counts the
+// Go runtimes each call starts to tell which path answered.
 func TestFrontCommand(t *testing.T) {
 	built := testbuild.Programs(t, testbuild.Front, testbuild.Agent, testbuild.ScriptedBrowse)
-	bin := t.TempDir()
-	for _, name := range []string{"tokentray", "tokentray-agent"} {
-		copyFile(t, filepath.Join(built, name), filepath.Join(bin, name))
+	builtGo := testbuild.ProgramsWith(t, []string{"CGO_ENABLED=0"}, testbuild.Front)
+	fronts := map[string]string{} // variant: the front, with tokentray-agent beside it
+	for variant, from := range map[string]string{"cgo": built, "go": builtGo} {
+		bin := t.TempDir()
+		copyFile(t, filepath.Join(from, "tokentray"), filepath.Join(bin, "tokentray"))
+		copyFile(t, filepath.Join(built, "tokentray-agent"), filepath.Join(bin, "tokentray-agent"))
+		fronts[variant] = filepath.Join(bin, "tokentray")
 	}
-	front, agentBin := filepath.Join(bin, "tokentray"), filepath.Join(bin, "tokentray-agent")
 
 	p := testprovider.Start(t, testprovider.Options{AccessTokenTTL: 5 * time.Minute})
 	dir := t.TempDir()
@@ -48,7 +55,7 @@ func TestFrontCommand(t *testing.T) {
 	run := filepath.Join(dir, "run")
 	env := append(os.Environ(), "TOKENTRAY_CONFIG="+cfg, "TOKENTRAY_RUNTIME_DIR="+run,
 		"XDG_CONFIG_HOME="+filepath.Join(dir, "xdg"), "BROWSER="+filepath.Join(built, "scripted-browser"), "DEMO_ISSUER="+p.Issuer)
-	tokentray := func(args ...string) (stdout, stderr string, code int) {
+	run1 := func(t *testing.T, front string, env []string, args ...string) (stdout, stderr string, code int) {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -65,8 +72,9 @@ func TestFrontCommand(t *testing.T) {
 
 	// The agent, started through the front: the same process becomes
 	// tokentray-agent (ps still shows the command as typed).
+	agentBin := filepath.Join(filepath.Dir(fronts["cgo"]), "tokentray-agent")
 	agentLog := &testprovider.SyncBuffer{}
-	agent := exec.Command(front, "agent")
+	agent := exec.Command(fronts["cgo"], "agent")
 	agent.Env, agent.Stdout, agent.Stderr = env, agentLog, agentLog
 	if err := agent.Start(); err != nil {
 		t.Fatal(err)
@@ -92,59 +100,98 @@ func TestFrontCommand(t *testing.T) {
 	if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", agent.Process.Pid)); err != nil || exe != agentBin {
 		t.Errorf("the agent process runs %q (%v), want %s", exe, err, agentBin)
 	}
-
-	if out, errOut, code := tokentray("login", "work"); code != 0 {
+	if out, errOut, code := run1(t, fronts["cgo"], env, "login", "work"); code != 0 {
 		t.Fatalf("login: exit %d\n%s%s", code, out, errOut)
 	}
-	out, errOut, code := tokentray("token", "work")
-	tok := strings.TrimSuffix(out, "\n")
-	if code != 0 || tok == "" || strings.ContainsAny(tok, "\n ") || errOut != "" {
-		t.Fatalf("token: exit %d, stdout %q, stderr %q", code, out, errOut)
-	}
-	if active, err := p.Introspect(testprovider.DefaultClientID, "", tok); err != nil || !active {
-		t.Fatalf("the token printed is not active at the provider: %v %v", active, err)
-	}
-	if out, _, code := tokentray("token", "--format", "header", "work"); code != 0 || out != "Authorization: Bearer "+tok+"\n" {
-		t.Errorf("token --format header: exit %d, %q", code, out)
-	}
-	if out, _, code := tokentray("version"); code != 0 || !strings.Contains(out, "tokentray") {
-		t.Errorf("version: exit %d, %q", code, out)
-	}
-	_, errOut, code = tokentray("token", "nosuch")
-	if code == 0 || !strings.Contains(errOut, "nosuch") {
-		t.Errorf("token nosuch: exit %d, stderr %q: want the agent's answer about the profile", code, errOut)
-	}
-	noAgentOut, noAgentErr, noAgentCode := tokentray("--runtime-dir", filepath.Join(dir, "elsewhere"), "token", "work")
 
-	// Without tokentray-agent, only the front can answer: it does, for
-	// every spelling of the plain read, and hands over everything else.
-	if err := os.Rename(agentBin, agentBin+".away"); err != nil {
-		t.Fatal(err)
-	}
-	for _, args := range [][]string{
-		{"token", "work"},
-		{"token", "work", "--format=raw"},
-		{"--config", cfg, "token", "--format", "raw", "--", "work"},
-		{"token", "--runtime-dir", run, "work"},
-	} {
-		if out, errOut, code := tokentray(args...); code != 0 || out != tok+"\n" {
-			t.Errorf("without tokentray-agent, tokentray %s: exit %d, %q, %q; want the token from the front", strings.Join(args, " "), code, out, errOut)
-		}
-	}
-	for _, args := range [][]string{{"token", "nosuch"}, {"token", "--format", "json", "work"}, {"status"}, {"token"}} {
-		_, errOut, code := tokentray(args...)
-		if code != 1 || !strings.Contains(errOut, "tokentray-agent is not installed") {
-			t.Errorf("without tokentray-agent, tokentray %s: exit %d, %q; want it handed over (and so failing)", strings.Join(args, " "), code, errOut)
-		}
-	}
-	if err := os.Rename(agentBin+".away", agentBin); err != nil {
-		t.Fatal(err)
-	}
+	for _, variant := range []string{"cgo", "go"} {
+		t.Run(variant, func(t *testing.T) {
+			front := fronts[variant]
+			agentBin := filepath.Join(filepath.Dir(front), "tokentray-agent")
+			tokentray := func(args ...string) (stdout, stderr string, code int) {
+				t.Helper()
+				return run1(t, front, env, args...)
+			}
+			// runtimes counts the Go runtimes a call starts (each prints
+			// "init runtime" under GODEBUG=inittrace=1).
+			runtimes := func(args ...string) int {
+				t.Helper()
+				_, errOut, _ := run1(t, front, append(env, "GODEBUG=inittrace=1"), args...)
+				return strings.Count(errOut, "init runtime @")
+			}
 
-	// No agent on that runtime dir: the front declines, and the agent
-	// program explains, as it always did.
-	if noAgentCode == 0 || noAgentOut != "" || !strings.Contains(noAgentErr, "no tokentray agent is running") {
-		t.Errorf("token with no agent: exit %d, %q, %q", noAgentCode, noAgentOut, noAgentErr)
+			out, errOut, code := tokentray("token", "work")
+			tok := strings.TrimSuffix(out, "\n")
+			if code != 0 || tok == "" || strings.ContainsAny(tok, "\n ") || errOut != "" {
+				t.Fatalf("token: exit %d, stdout %q, stderr %q", code, out, errOut)
+			}
+			if active, err := p.Introspect(testprovider.DefaultClientID, "", tok); err != nil || !active {
+				t.Fatalf("the token printed is not active at the provider: %v %v", active, err)
+			}
+			if out, _, code := tokentray("token", "--format", "header", "work"); code != 0 || out != "Authorization: Bearer "+tok+"\n" {
+				t.Errorf("token --format header: exit %d, %q", code, out)
+			}
+			if out, _, code := tokentray("version"); code != 0 || !strings.Contains(out, "tokentray") {
+				t.Errorf("version: exit %d, %q", code, out)
+			}
+			_, errOut, code = tokentray("token", "nosuch")
+			if code == 0 || !strings.Contains(errOut, "nosuch") {
+				t.Errorf("token nosuch: exit %d, stderr %q: want the agent's answer about the profile", code, errOut)
+			}
+			// Without the C path the front is a Go program of its own; with
+			// it, a token read starts no Go runtime and every other command
+			// only the agent's.
+			want := map[string][2]int{"cgo": {0, 1}, "go": {1, 2}}[variant]
+			if variant == "cgo" && runtime.GOOS != "linux" {
+				want = [2]int{1, 2}
+			}
+			if got := [2]int{runtimes("token", "work"), runtimes("version")}; got != want {
+				t.Errorf("Go runtimes started by token, version: %v, want %v", got, want)
+			}
+			noAgentOut, noAgentErr, noAgentCode := tokentray("--runtime-dir", filepath.Join(dir, "elsewhere"), "token", "work")
+
+			// Without tokentray-agent, only the front can answer: it does,
+			// for every spelling of the plain read, and hands over
+			// everything else.
+			if err := os.Rename(agentBin, agentBin+".away"); err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{
+				{"token", "work"},
+				{"token", "work", "--format=raw"},
+				{"--config", cfg, "token", "--format", "raw", "--", "work"},
+				{"token", "--runtime-dir", run, "work"},
+				{"token", "--runtime-dir", run + "/", "work"},
+				{"token", "--runtime-dir", filepath.Join(run, "..", "run"), "work"}, // cleaned by Go's path
+			} {
+				if out, errOut, code := tokentray(args...); code != 0 || out != tok+"\n" {
+					t.Errorf("without tokentray-agent, tokentray %s: exit %d, %q, %q; want the token from the front", strings.Join(args, " "), code, out, errOut)
+				}
+			}
+			for _, args := range [][]string{{"token", "nosuch"}, {"token", "--format", "json", "work"}, {"status"}, {"token"}} {
+				_, errOut, code := tokentray(args...)
+				if code != 1 || !strings.Contains(errOut, "tokentray-agent is not installed") {
+					t.Errorf("without tokentray-agent, tokentray %s: exit %d, %q; want it handed over (and so failing)", strings.Join(args, " "), code, errOut)
+				}
+			}
+			if err := os.Rename(agentBin+".away", agentBin); err != nil {
+				t.Fatal(err)
+			}
+
+			// No agent on that runtime dir: the front declines, and the
+			// agent program explains, as it always did.
+			if noAgentCode == 0 || noAgentOut != "" || !strings.Contains(noAgentErr, "no tokentray agent is running") {
+				t.Errorf("token with no agent: exit %d, %q, %q", noAgentCode, noAgentOut, noAgentErr)
+			}
+
+			// A front under another name (a copy, not a link) still hands
+			// over: Go's launch does it when the C path declines.
+			renamed := filepath.Join(filepath.Dir(front), "tt")
+			copyFile(t, front, renamed)
+			if out, _, code := run1(t, renamed, env, "version"); code != 0 || !strings.Contains(out, "tokentray") {
+				t.Errorf("tt version: exit %d, %q", code, out)
+			}
+		})
 	}
 }
 

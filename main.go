@@ -2,6 +2,9 @@
 // profile's token itself (`tokentray token PROFILE`, the call scripts make
 // all day) and hands every other command, and the agent, to
 // tokentray-agent installed beside it. See the README and app/launch.
+//
+// With cgo on Linux, internal/early does both in C before Go's runtime
+// starts; main runs only when it could not.
 package main
 
 import (
@@ -9,13 +12,16 @@ import (
 
 	"github.com/tokentray/tokentray/app/fasttoken"
 	"github.com/tokentray/tokentray/app/launch"
+	"github.com/tokentray/tokentray/internal/early"
 )
 
 func main() {
 	args := os.Args[1:]
-	if req, ok := fasttoken.Parse(args, os.Getenv); ok {
+	if req, ok := fasttoken.Parse(args, os.Getenv); ok && !early.Tried() {
 		if tok, ok := fasttoken.Read(req); ok {
-			os.Stdout.Write(append(tok, '\n'))
+			if _, err := os.Stdout.Write(append(tok, '\n')); err != nil {
+				os.Exit(1)
+			}
 			return
 		}
 	}

@@ -3,8 +3,9 @@
 // runs:
 //
 //   - tokentray, the command people and tools run: it answers
-//     `tokentray token PROFILE` itself (app/fasttoken) and hands every
-//     other command to tokentray-agent;
+//     `tokentray token PROFILE` itself (app/fasttoken; on Linux with cgo,
+//     internal/early, before Go's runtime starts) and hands every other
+//     command to tokentray-agent;
 //   - tokentray-agent: the agent, its tray and the rest of the command line
 //     (net/http, the keyring, D-Bus);
 //   - tokentray-ui: the Fyne windows, started on demand.

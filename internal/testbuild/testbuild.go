@@ -37,7 +37,14 @@ type result struct {
 // TestMain removes them with RemoveAll.
 func Programs(t testing.TB, pkgs ...string) string {
 	t.Helper()
-	key := strings.Join(pkgs, " ")
+	return ProgramsWith(t, nil, pkgs...)
+}
+
+// ProgramsWith is Programs built with env added to the go command's
+// environment (CGO_ENABLED=0, say), in a directory of their own.
+func ProgramsWith(t testing.TB, env []string, pkgs ...string) string {
+	t.Helper()
+	key := strings.Join(env, " ") + " | " + strings.Join(pkgs, " ")
 	mu.Lock()
 	defer mu.Unlock()
 	r, ok := built[key]
@@ -45,6 +52,7 @@ func Programs(t testing.TB, pkgs ...string) string {
 		r.dir, r.err = os.MkdirTemp("", "tokentray-test-bin-")
 		if r.err == nil {
 			cmd := exec.Command("go", append([]string{"build", "-o", r.dir + string(filepath.Separator)}, pkgs...)...)
+			cmd.Env = append(os.Environ(), env...)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				r.err = fmt.Errorf("go build %s: %v\n%s", key, err, out)
 			}
