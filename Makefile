@@ -31,6 +31,7 @@ vet:
 ## test: every test, against a real provider, a real Secret Service and a real X server
 test: deps vet
 	scripts/with-desktop.sh $(GO) test -race -count=1 ./...
+	$(GO) test -asan -count=1 ./internal/early  # the front's C, under AddressSanitizer
 	scripts/with-desktop.sh env DEMO_BROWSER=scripted DEMO_ONESHOT=1 DEMO_LISTEN=127.0.0.1:0 DEMO_PROVIDER_PORT=0 $(MAKE) --no-print-directory build demo-check
 
 ## bench: tokentray beside a bare net/http server and oidc-agent, one table (BENCHMARKS.md); ~7 min

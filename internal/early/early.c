@@ -239,9 +239,12 @@ static int bound(int fd, int opt, int64_t deadline) {
 	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof tv) == 0;
 }
 
-static int write_all(int fd, const char *b, size_t n) {
+// write_all writes b to fd; to a socket with MSG_NOSIGNAL, so that an agent
+// gone away is a failed read (the CLI explains) and not a SIGPIPE. The
+// token's write to standard output dies of SIGPIPE as Go's would.
+static int write_all(int fd, int sock, const char *b, size_t n) {
 	while (n > 0) {
-		ssize_t w = write(fd, b, n);
+		ssize_t w = sock ? send(fd, b, n, MSG_NOSIGNAL) : write(fd, b, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -269,12 +272,16 @@ static int read_token(const char *sock, const char *profile, size_t *off, size_t
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return 0;
+	if (fd <= 2) { // a standard stream is closed: Go's runtime opens /dev/null there; let it
+		close(fd);
+		return 0;
+	}
 	int ok = 0;
 	size_t n = 0;
 	int64_t deadline = now_ns() + (int64_t)TIMEOUT_SEC * 1000000000;
 	// SO_SNDTIMEO bounds connect too, while the agent's backlog is full.
 	if (!bound(fd, SO_SNDTIMEO, deadline) || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
-	    !write_all(fd, req, (size_t)rn))
+	    !write_all(fd, 1, req, (size_t)rn))
 		goto out;
 	for (;;) {
 		if (n == MAX_ANSWER || !bound(fd, SO_RCVTIMEO, deadline))
@@ -326,7 +333,7 @@ __attribute__((constructor)) static void tokentray_early(int argc, char **argv, 
 		size_t off, len;
 		if (read_token(sock, profile, &off, &len)) {
 			answer[off + len] = '\n';
-			_exit(write_all(1, answer + off, len + 1) ? 0 : 1);
+			_exit(write_all(1, 0, answer + off, len + 1) ? 0 : 1);
 		}
 	}
 	hand_over(argv, envp);
