@@ -14,5 +14,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x bin/tokentray ] || { echo "bench: build bin/tokentray first (make build)" >&2; exit 1; }
 go build -o bin/ ./bench/cmd/tokentray-bench ./bench/cmd/floor-hello ./bench/cmd/floor-token ./bench/cmd/floor-raw
+CGO_ENABLED=0 go build -o bin/floor-front-go . # the front without its C path (internal/early)
 go test -c -o bin/bench.test ./bench
 exec scripts/with-desktop.sh bin/tokentray-bench -tokentray bin/tokentray -gotest bin/bench.test "$@"

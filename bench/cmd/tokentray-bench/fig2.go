@@ -69,15 +69,21 @@ func (r *run) figureTokenCommand(ctx context.Context) error {
 	if oa != nil {
 		cmds = append(cmds, "oidc-token "+account)
 	}
-	// Where the time goes: the tokentray binary's own start, any Go
-	// program's start, and a Go client that does only the token read.
+	// Where the time goes: the tokentray binary's own start, any C and
+	// any Go program's start, Go clients that do only the token read, and
+	// the front without its C path.
 	floors := []struct{ cmd, what string }{{r.bin + " version", "any other command: `tokentray version` (the front hands over to tokentray-agent)"}}
 	for _, f := range []struct{ name, args, what string }{
+		{"/bin/true", "", "floor: any C program (/bin/true)"},
 		{"floor-hello", "", "floor: any Go program (hello world, bench/cmd/floor-hello)"},
 		{"floor-token", " " + profile, "floor: a Go client doing only the token read (net/http, JSON: bench/cmd/floor-token)"},
 		{"floor-raw", " " + profile, "floor: the token read in Go with raw system calls (bench/cmd/floor-raw)"},
+		{"floor-front-go", " token " + profile, "`tokentray token` built without cgo: Go's path alone (app/fasttoken; floor-front-go)"},
 	} {
-		path := filepath.Join(r.o.floorDir, f.name)
+		path := f.name
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(r.o.floorDir, f.name)
+		}
 		if _, err := os.Stat(path); err != nil {
 			r.table.Note("figure 2: %s is not built (scripts/bench.sh builds it), its row is left out", path)
 			continue

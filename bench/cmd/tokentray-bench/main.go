@@ -72,7 +72,7 @@ func runBench(args []string) error {
 	var o options
 	fs := flag.NewFlagSet("tokentray-bench", flag.ContinueOnError)
 	fs.StringVar(&o.bin, "tokentray", "bin/tokentray", "the tokentray `binary` to measure")
-	fs.StringVar(&o.floorDir, "floor-dir", "bin", "`dir` with floor-hello, floor-token and floor-raw (figure 2's Go floors); left out when missing")
+	fs.StringVar(&o.floorDir, "floor-dir", "bin", "`dir` with floor-hello, floor-token, floor-raw and floor-front-go (figure 2's floors; scripts/bench.sh builds them); left out when missing")
 	fs.StringVar(&o.goTest, "gotest", "bin/bench.test", "the compiled testing.B benchmarks of ./bench (go test -c -o FILE ./bench)")
 	fs.StringVar(&o.out, "out", "out/bench", "`dir` for logs and the Markdown result (results.md)")
 	fs.StringVar(&o.figures, "figures", "1,2,3,4,5,go", "which figures to run (comma-separated; go = the testing.B benchmarks)")
