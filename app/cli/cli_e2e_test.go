@@ -45,6 +45,18 @@ func newWorld(t *testing.T, issuer string) *world {
 	return w
 }
 
+// prependConfig puts top-level settings before the config's tables.
+func (w *world) prependConfig(settings string) {
+	w.t.Helper()
+	b, err := os.ReadFile(w.config)
+	if err == nil {
+		err = os.WriteFile(w.config, append([]byte(settings), b...), 0o600)
+	}
+	if err != nil {
+		w.t.Fatal(err)
+	}
+}
+
 func (w *world) cmd(env []string, args ...string) *exec.Cmd {
 	c := exec.Command(os.Args[0], args...)
 	c.Env = append(append([]string{}, w.env...), env...)
@@ -125,6 +137,12 @@ func TestUsageErrorsExit2(t *testing.T) {
 func TestAgentLoginTokenLogout(t *testing.T) {
 	p := testprovider.Start(t, testprovider.Options{})
 	w := newWorld(t, p.Issuer)
+	if os.Getenv("TOKENTRAY_TEST_SECRET_SERVICE") != "1" {
+		// The agent is a child process, out of reach of go-keyring's
+		// in-memory mock: outside scripts/with-desktop.sh (make test) it
+		// keeps the refresh token in a file, so plain `go test` passes.
+		w.prependConfig("store = \"file\"\n")
+	}
 	w.startAgent()
 
 	// A second agent names the first and fails.
@@ -218,6 +236,11 @@ func TestLockedKeyring(t *testing.T) {
 	w := newWorld(t, p.Issuer)
 	home := filepath.Join(w.dir, "home")
 	lockNow, locked := filepath.Join(w.dir, "lock-now"), filepath.Join(w.dir, "locked")
+	// Without XDG_RUNTIME_DIR (a plain `go test`), gnome-keyring puts its
+	// control socket under ~/.cache, which must exist.
+	if err := os.MkdirAll(filepath.Join(home, ".cache"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	script := `printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 1
 "$0" agent &
 while [ ! -e "$LOCK_NOW" ]; do sleep 0.05; done
