@@ -83,13 +83,18 @@ func verdict(ok bool) string {
 	return bench.Fail
 }
 
-// median of xs (which it sorts).
+// median of xs (which it sorts): of an even count, the mean of the two
+// middle values, so that neither side of a ratio is favoured.
 func median[T int64 | float64 | time.Duration](xs []T) T {
 	if len(xs) == 0 {
 		return 0
 	}
 	slices.Sort(xs)
-	return xs[len(xs)/2]
+	n := len(xs)
+	if n%2 == 0 {
+		return (xs[n/2-1] + xs[n/2]) / 2
+	}
+	return xs[n/2]
 }
 
 // plural prints "1 thing" or "n things".
