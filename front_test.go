@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +22,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if sock := os.Getenv(fakeAgentEnv); sock != "" {
+		fakeAgent(sock)
+		return
+	}
 	code := m.Run()
 	testbuild.RemoveAll()
 	os.Exit(code)
@@ -33,15 +39,7 @@ func TestMain(m *testing.M) {
 // before Go starts) and without cgo (app/fasttoken alone), and counts the
 // Go runtimes each call starts to tell which path answered.
 func TestFrontCommand(t *testing.T) {
-	built := testbuild.Programs(t, testbuild.Front, testbuild.Agent, testbuild.ScriptedBrowse)
-	builtGo := testbuild.ProgramsWith(t, []string{"CGO_ENABLED=0"}, testbuild.Front)
-	fronts := map[string]string{} // variant: the front, with tokentray-agent beside it
-	for variant, from := range map[string]string{"cgo": built, "go": builtGo} {
-		bin := t.TempDir()
-		copyFile(t, filepath.Join(from, "tokentray"), filepath.Join(bin, "tokentray"))
-		copyFile(t, filepath.Join(built, "tokentray-agent"), filepath.Join(bin, "tokentray-agent"))
-		fronts[variant] = filepath.Join(bin, "tokentray")
-	}
+	built, fronts := installFronts(t)
 
 	p := testprovider.Start(t, testprovider.Options{AccessTokenTTL: 5 * time.Minute})
 	dir := t.TempDir()
@@ -192,6 +190,145 @@ func TestFrontCommand(t *testing.T) {
 				t.Errorf("tt version: exit %d, %q", code, out)
 			}
 		})
+	}
+}
+
+// installFronts builds the programs and installs the front twice, each
+// with tokentray-agent beside it: as `go build` makes it ("cgo": with
+// internal/early's C path) and without cgo ("go"). built holds the
+// programs as built.
+func installFronts(t *testing.T) (built string, fronts map[string]string) {
+	t.Helper()
+	built = testbuild.Programs(t, testbuild.Front, testbuild.Agent, testbuild.ScriptedBrowse)
+	builtGo := testbuild.ProgramsWith(t, []string{"CGO_ENABLED=0"}, testbuild.Front)
+	fronts = map[string]string{}
+	for variant, from := range map[string]string{"cgo": built, "go": builtGo} {
+		bin := t.TempDir()
+		copyFile(t, filepath.Join(from, "tokentray"), filepath.Join(bin, "tokentray"))
+		copyFile(t, filepath.Join(built, "tokentray-agent"), filepath.Join(bin, "tokentray-agent"))
+		fronts[variant] = filepath.Join(bin, "tokentray")
+	}
+	return built, fronts
+}
+
+// fakeAgentEnv makes the test binary a fake agent on the socket it names:
+// every request is answered 200 with fakeToken, and leaves a file beside
+// the socket.
+const (
+	fakeAgentEnv = "TOKENTRAY_TEST_FAKE_AGENT"
+	fakeToken    = "FAKE-TOKEN-OF-ANOTHER-USER"
+)
+
+func fakeAgent(sock string) {
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fake agent:", err)
+		os.Exit(2)
+	}
+	os.Chmod(sock, 0o666)
+	http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		os.WriteFile(sock+".served", []byte(r.Method+" "+r.URL.Path), 0o644)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte(fakeToken))
+	}))
+}
+
+// TestForeignAgentIsRefused puts an agent of another user's on the socket
+// (a runtime directory others may write to, such as a /tmp one made before
+// the agent first ran): neither front nor the command line takes its
+// token, nor sends it anything (a password, a secret), and the command
+// line says why.
+func TestForeignAgentIsRefused(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("becoming another user needs root; CI runs as root")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Fatalf("setpriv (util-linux) is needed to run as nobody: %v", err)
+	}
+	_, fronts := installFronts(t)
+
+	// The test binary and the socket, where nobody can reach them.
+	open, err := os.MkdirTemp("", "tokentray-foreign-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(open) })
+	if err := os.Chmod(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(open, "tokentray.test")
+	copyFile(t, self, bin)
+	sock := filepath.Join(open, "agent.sock")
+	fake := exec.Command(setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", bin, "-test.run=^$")
+	fake.Env = []string{fakeAgentEnv + "=" + sock, "PATH=/usr/bin:/bin"}
+	var fakeErr bytes.Buffer
+	fake.Stderr = &fakeErr
+	if err := fake.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		fake.Process.Kill()
+		fake.Wait()
+	})
+	served := sock + ".served"
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		// The fake answers whoever trusts it: a plain client gets its token.
+		if c, err := net.Dial("unix", sock); err == nil {
+			fmt.Fprint(c, "GET /v1/token/work HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+			answer, _ := io.ReadAll(c)
+			c.Close()
+			if !strings.Contains(string(answer), fakeToken) {
+				t.Fatalf("the fake agent answered %q", answer)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the fake agent did not start: %s", fakeErr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := os.Remove(served); err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfg, []byte("[[profile]]\nname = \"work\"\nissuer = \"https://idp.example.com\"\nclient_id = \"cli\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "TOKENTRAY_CONFIG="+cfg, "TOKENTRAY_RUNTIME_DIR="+open)
+	for _, variant := range []string{"cgo", "go"} {
+		for _, c := range []struct {
+			args  []string
+			stdin string
+		}{
+			{[]string{"token", "work"}, ""},
+			{[]string{"--runtime-dir", open, "token", "work"}, ""},
+			{[]string{"status"}, ""},
+			{[]string{"secret", "set", "work"}, "s3cret\n"},
+		} {
+			cmd := exec.Command(fronts[variant], c.args...)
+			cmd.Env, cmd.Stdin = env, strings.NewReader(c.stdin)
+			var o, e bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &o, &e
+			err := cmd.Run()
+			what := variant + ": tokentray " + strings.Join(c.args, " ")
+			if err == nil || strings.Contains(o.String(), fakeToken) {
+				t.Errorf("%s: %v, stdout %q: want a refusal", what, err, o.String())
+			}
+			if !strings.Contains(e.String(), "served by another user (uid ") {
+				t.Errorf("%s: stderr %q, want it to say who serves the socket", what, e.String())
+			}
+		}
+	}
+	if b, err := os.ReadFile(served); err == nil {
+		t.Errorf("the other user's agent was sent a request: %s", b)
 	}
 }
 

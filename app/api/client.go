@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"syscall"
 	"time"
 
@@ -31,13 +32,36 @@ func NewClient(socket string) *Client {
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
-			return d.DialContext(ctx, "unix", socket)
+			c, err := d.DialContext(ctx, "unix", socket)
+			if err != nil {
+				return nil, err
+			}
+			// Before a byte is sent: a request may carry a password or a
+			// client secret, and an answer is trusted as a token.
+			if uid, ok := socketPeerUID(c); ok && uid != os.Getuid() {
+				c.Close()
+				return nil, &ForeignAgentError{Socket: socket, UID: uid}
+			}
+			return c, nil
 		},
 		MaxIdleConns:          4,
 		IdleConnTimeout:       30 * time.Second,
 		ResponseHeaderTimeout: maxWait + 5*time.Second,
 	}
 	return &Client{socket: socket, hc: &http.Client{Transport: tr}, base: "http://tokentray.sock"}
+}
+
+// ForeignAgentError says that the socket is served by another user: a
+// socket in a directory others can write to (a --runtime-dir, or /tmp when
+// XDG_RUNTIME_DIR is unset, made before the agent first ran), and someone
+// else's program behind it. The client sends it nothing.
+type ForeignAgentError struct {
+	Socket string
+	UID    int
+}
+
+func (e *ForeignAgentError) Error() string {
+	return fmt.Sprintf("%s is served by another user (uid %d), not by your agent: tokentray sends it nothing. Check the runtime directory (--runtime-dir, TOKENTRAY_RUNTIME_DIR, XDG_RUNTIME_DIR) and who made it", e.Socket, e.UID)
 }
 
 // Socket is the path the client dials.
@@ -83,6 +107,9 @@ func (c *Client) send(ctx context.Context, method, path string, body any) (*http
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		if fe := (*ForeignAgentError)(nil); errors.As(err, &fe) {
+			return nil, fe
+		}
 		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
 			return nil, fmt.Errorf("%w (no socket at %s): start it with `tokentray` (with a tray) or `tokentray agent`", ErrNoAgent, c.socket)
 		}

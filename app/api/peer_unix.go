@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"net"
 	"syscall"
+
+	"github.com/tokentray/tokentray/app/peercred"
 )
 
 func ownerUID(st fs.FileInfo) (int, bool) {
@@ -16,7 +18,7 @@ func ownerUID(st fs.FileInfo) (int, bool) {
 }
 
 // socketPeerUID returns the uid of the process at the other end of a unix
-// socket connection (SO_PEERCRED on Linux, getpeereid elsewhere).
+// socket connection (app/peercred).
 func socketPeerUID(c net.Conn) (int, bool) {
 	uc, ok := c.(*net.UnixConn)
 	if !ok {
@@ -28,6 +30,6 @@ func socketPeerUID(c net.Conn) (int, bool) {
 	}
 	var uid int
 	var found bool
-	raw.Control(func(fd uintptr) { uid, found = peerUID(int(fd)) })
+	raw.Control(func(fd uintptr) { uid, found = peercred.UID(int(fd)) })
 	return uid, found
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"syscall"
 	"time"
+
+	"github.com/tokentray/tokentray/app/peercred"
 )
 
 // Read asks the agent for the token, within Timeout. ok is false when
@@ -29,6 +31,9 @@ func Read(r Request) (token []byte, ok bool) {
 		return nil, false
 	}
 	if err := syscall.Connect(fd, addr); err != nil {
+		return nil, false
+	}
+	if uid, ok := peercred.UID(fd); ok && uid != syscall.Getuid() { // another user's socket: the CLI refuses it
 		return nil, false
 	}
 	if !writeAll(fd, r.request()) {

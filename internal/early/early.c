@@ -278,10 +278,15 @@ static int read_token(const char *sock, const char *profile, size_t *off, size_t
 	}
 	int ok = 0;
 	size_t n = 0;
+	struct ucred peer;
+	socklen_t peer_len = sizeof peer;
 	int64_t deadline = now_ns() + (int64_t)TIMEOUT_SEC * 1000000000;
 	// SO_SNDTIMEO bounds connect too, while the agent's backlog is full.
-	if (!bound(fd, SO_SNDTIMEO, deadline) || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
-	    !write_all(fd, 1, req, (size_t)rn))
+	if (!bound(fd, SO_SNDTIMEO, deadline) || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0)
+		goto out;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) != 0 || peer.uid != getuid())
+		goto out; // another user's socket: the CLI refuses it, and says so
+	if (!write_all(fd, 1, req, (size_t)rn))
 		goto out;
 	for (;;) {
 		if (n == MAX_ANSWER || !bound(fd, SO_RCVTIMEO, deadline))
