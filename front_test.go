@@ -139,12 +139,12 @@ func TestFrontCommand(t *testing.T) {
 			// Without the C path the front is a Go program of its own; with
 			// it, a token read starts no Go runtime and every other command
 			// only the agent's.
-			want := map[string][2]int{"cgo": {0, 1}, "go": {1, 2}}[variant]
+			want := map[string][3]int{"cgo": {0, 0, 1}, "go": {1, 1, 2}}[variant]
 			if variant == "cgo" && !cPath(t) {
-				want = [2]int{1, 2}
+				want = [3]int{1, 1, 2}
 			}
-			if got := [2]int{runtimes("token", "work"), runtimes("version")}; got != want {
-				t.Errorf("Go runtimes started by token, version: %v, want %v", got, want)
+			if got := [3]int{runtimes("token", "work"), runtimes("token"), runtimes("version")}; got != want {
+				t.Errorf("Go runtimes started by token work, token, version: %v, want %v", got, want)
 			}
 			noAgentOut, noAgentErr, noAgentCode := tokentray("--runtime-dir", filepath.Join(dir, "elsewhere"), "token", "work")
 
@@ -161,12 +161,13 @@ func TestFrontCommand(t *testing.T) {
 				{"token", "--runtime-dir", run, "work"},
 				{"token", "--runtime-dir", run + "/", "work"},
 				{"token", "--runtime-dir", filepath.Join(run, "..", "run"), "work"}, // cleaned by Go's path
+				{"token"}, // the only profile
 			} {
 				if out, errOut, code := tokentray(args...); code != 0 || out != tok+"\n" {
 					t.Errorf("without tokentray-agent, tokentray %s: exit %d, %q, %q; want the token from the front", strings.Join(args, " "), code, out, errOut)
 				}
 			}
-			for _, args := range [][]string{{"token", "nosuch"}, {"token", "--format", "json", "work"}, {"status"}, {"token"}} {
+			for _, args := range [][]string{{"token", "nosuch"}, {"token", "--format", "json", "work"}, {"status"}, {"token", "--format", "json"}} {
 				_, errOut, code := tokentray(args...)
 				if code != 1 || !strings.Contains(errOut, "tokentray-agent is not installed") {
 					t.Errorf("without tokentray-agent, tokentray %s: exit %d, %q; want it handed over (and so failing)", strings.Join(args, " "), code, errOut)

@@ -86,6 +86,7 @@ type Server struct {
 func (s *Server) SocketHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc(tokenPattern, s.token)
+	mux.HandleFunc(onlyTokenPattern, s.onlyToken)
 	mux.HandleFunc("GET /v1/status", s.status)
 	mux.HandleFunc("POST /v1/login/{profile}", s.login)
 	mux.HandleFunc("DELETE /v1/login/{profile}", s.cancelLogin)
@@ -111,8 +112,9 @@ func (s *Server) SocketHandler() http.Handler {
 func (s *Server) TCPHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc(tokenPattern, s.token)
+	mux.HandleFunc(onlyTokenPattern, s.onlyToken)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "the TCP port serves GET /v1/token/{profile} only; everything else is on the unix socket")
+		writeError(w, http.StatusNotFound, "not_found", "the TCP port serves GET /v1/token/{profile} (and /v1/token) only; everything else is on the unix socket")
 	})
 	return s.guard(tokenRoute(mux, s.tokenOf), true)
 }
@@ -197,6 +199,27 @@ func (s *Server) sessionNamed(w http.ResponseWriter, name string) (*session.Sess
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.tokenOf(w, r, r.PathValue("profile"))
+}
+
+// onlyTokenPattern reads the token of the only profile there is, as
+// `tokentray token` without a name does: the front command answers that
+// from the socket in one request too.
+const onlyTokenPattern = "GET /v1/token"
+
+func (s *Server) onlyToken(w http.ResponseWriter, r *http.Request) {
+	all := s.Sessions.All()
+	switch len(all) {
+	case 1:
+		s.tokenOf(w, r, all[0].Name())
+	case 0:
+		writeError(w, http.StatusNotFound, "unknown_profile", "the config has no profiles")
+	default:
+		names := make([]string, len(all))
+		for i, sess := range all {
+			names[i] = sess.Name()
+		}
+		writeError(w, http.StatusBadRequest, "bad_request", "name a profile: "+strings.Join(names, ", "))
+	}
 }
 
 // tokenOf serves the token of the named profile (tokenRoute calls it

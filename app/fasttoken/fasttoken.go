@@ -1,7 +1,8 @@
-// Package fasttoken answers `tokentray token PROFILE` in the front command
-// without net/http: one request on the agent's unix socket, written and
-// read with plain system calls. It takes only the plainest case — the raw
-// token of a named profile, answered 200 with a body of known length — and
+// Package fasttoken answers `tokentray token [PROFILE]` in the front
+// command without net/http: one request on the agent's unix socket,
+// written and read with plain system calls. It takes only the plainest
+// case — the raw token of a named profile, or of the only one, answered 200
+// with a body of known length — and
 // says "not mine" for everything else, so the full command line
 // (tokentray-agent, with the real HTTP client) runs instead and gives the
 // same answers, errors and exit codes it always did. Nothing here decides
@@ -26,13 +27,13 @@ const maxAnswer = 256 << 10
 
 // Request is what the command line asked for.
 type Request struct {
-	Profile    string
+	Profile    string // empty: the only profile there is
 	RuntimeDir string // empty: rundir.Dir's default
 	dirSet     bool
 }
 
 // Parse reads a command line (without the program name) and reports
-// whether it is a plain token read: `token PROFILE`, with at most the
+// whether it is a plain token read: `token [PROFILE]`, with at most the
 // global flags --config (which a token read does not use) and
 // --runtime-dir, and --format raw, before or after the profile, as the
 // full command line accepts them. getenv supplies TOKENTRAY_RUNTIME_DIR.
@@ -79,7 +80,7 @@ func Parse(args []string, getenv func(string) string) (Request, bool) {
 			return Request{}, false
 		}
 	}
-	if !seenCmd || !seenProfile {
+	if !seenCmd {
 		return Request{}, false
 	}
 	if !r.dirSet {
@@ -107,9 +108,14 @@ func validProfile(s string) bool {
 func (r Request) Socket() string { return rundir.Socket(rundir.Dir(r.RuntimeDir)) }
 
 // request is the HTTP/1.1 request, as the CLI's client would send it but
-// asking for the bare token.
+// asking for the bare token; without a profile, of the only one there is
+// (GET /v1/token, which the CLI's own lookup of that profile matches).
 func (r Request) request() []byte {
-	return []byte("GET /v1/token/" + r.Profile + " HTTP/1.1\r\nHost: tokentray.sock\r\nAccept: text/plain\r\nConnection: close\r\n\r\n")
+	path := "/v1/token"
+	if r.Profile != "" {
+		path += "/" + r.Profile
+	}
+	return []byte("GET " + path + " HTTP/1.1\r\nHost: tokentray.sock\r\nAccept: text/plain\r\nConnection: close\r\n\r\n")
 }
 
 // Complete reports whether answer holds a whole response: its head and

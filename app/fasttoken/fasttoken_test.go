@@ -19,9 +19,10 @@ func TestParse(t *testing.T) {
 		{[]string{"token", "-runtime-dir=", "work"}, Request{Profile: "work", dirSet: true}, true},
 		{[]string{"--config=/c.toml", "token", "--", "work"}, Request{Profile: "work", RuntimeDir: "/env/run"}, true},
 		{[]string{"--config", "/c.toml", "token", "work", "--config", "/d.toml"}, Request{Profile: "work", RuntimeDir: "/env/run"}, true},
+		{[]string{"token"}, Request{RuntimeDir: "/env/run"}, true}, // the only profile (GET /v1/token)
+		{[]string{"token", "--format=raw", "--"}, Request{RuntimeDir: "/env/run"}, true},
 
 		// Everything else is the full command line's.
-		{[]string{"token"}, Request{}, false},                               // the only profile: needs the status
 		{[]string{"token", "a", "b"}, Request{}, false},                     // too many
 		{[]string{"token", "--format", "json", "work"}, Request{}, false},   // other formats
 		{[]string{"--format", "raw", "token", "work"}, Request{}, false},    // --format is not global

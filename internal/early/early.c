@@ -108,7 +108,7 @@ int tt_parse(int n, char **args, const struct tt_env *env, const char **profile,
 			return 0; // --help, --min-valid, --debug, a mistake: the CLI's business
 		}
 	}
-	if (!seen_cmd || !prof)
+	if (!seen_cmd)
 		return 0;
 	if (!dir)
 		dir = env->runtime_dir;
@@ -124,7 +124,7 @@ int tt_parse(int n, char **args, const struct tt_env *env, const char **profile,
 	}
 	if (!ok)
 		return 0;
-	*profile = prof;
+	*profile = prof ? prof : ""; // "": the only profile there is
 	return 1;
 }
 
@@ -266,7 +266,8 @@ static int read_token(const char *sock, const char *profile, size_t *off, size_t
 	memcpy(addr.sun_path, sock, sn + 1);
 	char req[256];
 	int rn = snprintf(req, sizeof req,
-	                  "GET /v1/token/%s HTTP/1.1\r\nHost: tokentray.sock\r\nAccept: text/plain\r\nConnection: close\r\n\r\n", profile);
+	                  "GET /v1/token%s%s HTTP/1.1\r\nHost: tokentray.sock\r\nAccept: text/plain\r\nConnection: close\r\n\r\n",
+	                  *profile ? "/" : "", profile);
 	if (rn < 0 || (size_t)rn >= sizeof req)
 		return 0;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

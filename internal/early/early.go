@@ -1,6 +1,6 @@
 //go:build cgo && linux
 
-// Package early answers `tokentray token PROFILE` before Go's runtime
+// Package early answers `tokentray token [PROFILE]` before Go's runtime
 // starts. On a small VM, a Go program takes about 0.8 ms to reach main —
 // a C program 0.3 ms — and oidc-token, the peer figure 2 of BENCHMARKS.md
 // measures tokentray against, answers in about the time Go needs to start.

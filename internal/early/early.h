@@ -19,8 +19,8 @@ struct tt_env {
 };
 
 // tt_parse reports whether args is a plain token read, as Go's
-// fasttoken.Parse does; on 1, *profile points into args and sock holds the
-// agent's socket.
+// fasttoken.Parse does; on 1, *profile points into args (or is "", the
+// only profile) and sock holds the agent's socket.
 int tt_parse(int n, char **args, const struct tt_env *env, const char **profile, char *sock, size_t size);
 
 // tt_complete and tt_token read an answer as fasttoken's complete and
