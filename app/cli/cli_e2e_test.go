@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/cli"
+	"github.com/tokentray/tokentray/internal/testbuild"
 	"github.com/tokentray/tokentray/internal/testprovider"
 )
 
@@ -24,7 +25,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("TOKENTRAY_TEST_MAIN") == "1" {
 		os.Exit(cli.Main(os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Version: "test"}))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	testbuild.RemoveAll() // doctor's tests build the front
+	os.Exit(code)
 }
 
 type world struct {

@@ -10,10 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tokentray/tokentray/internal/testbuild"
 	"github.com/tokentray/tokentray/internal/testprovider"
 )
 
@@ -68,6 +70,30 @@ func TestDoctorFindsThePrograms(t *testing.T) {
 	os.Remove(filepath.Join(dir, "tokentray-ui"))
 	out, _ = runDoctorProcess(t, e, "PATH="+dir)
 	mustHaveLines(t, out, "! programs: tokentray-ui not found beside this program nor on PATH", "    install tokentray, tokentray-agent and tokentray-ui side by side")
+}
+
+// TestDoctorNamesASlowFront: a front built without cgo works, but reads
+// tokens at twice the time; doctor says so, and nothing for one built with
+// it.
+func TestDoctorNamesASlowFront(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the C path is Linux's")
+	}
+	e := newEnv(t, "[[profile]]\nname = \"p\"\nissuer = \"http://127.0.0.1:9/\"\nclient_id = \"c\"\n")
+	for _, c := range []struct {
+		env  []string
+		note string
+	}{
+		{[]string{"CGO_ENABLED=0"}, " (built without cgo: token reads take about 1 ms instead of 0.5; build it with a C compiler)"},
+		{[]string{"CGO_ENABLED=1"}, ""},
+	} {
+		dir := testbuild.ProgramsWith(t, c.env, testbuild.Front)
+		if err := os.WriteFile(filepath.Join(dir, "tokentray-ui"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		out, _ := runDoctorProcess(t, e, "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+		mustHaveLines(t, out, "✓ programs: "+filepath.Join(dir, "tokentray")+c.note+", "+filepath.Join(dir, "tokentray-ui"))
+	}
 }
 
 // mustHaveLines fails unless each want is the start of some line of out.
