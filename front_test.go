@@ -53,20 +53,6 @@ func TestFrontCommand(t *testing.T) {
 	run := filepath.Join(dir, "run")
 	env := append(os.Environ(), "TOKENTRAY_CONFIG="+cfg, "TOKENTRAY_RUNTIME_DIR="+run,
 		"XDG_CONFIG_HOME="+filepath.Join(dir, "xdg"), "BROWSER="+filepath.Join(built, "scripted-browser"), "DEMO_ISSUER="+p.Issuer)
-	run1 := func(t *testing.T, front string, env []string, args ...string) (stdout, stderr string, code int) {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, front, args...)
-		cmd.Env = env
-		var o, e bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &o, &e
-		err := cmd.Run()
-		if err != nil && cmd.ProcessState == nil {
-			t.Fatalf("tokentray %s: %v", strings.Join(args, " "), err)
-		}
-		return o.String(), e.String(), cmd.ProcessState.ExitCode()
-	}
 
 	// The agent, started through the front: the same process becomes
 	// tokentray-agent (ps still shows the command as typed).
@@ -98,7 +84,7 @@ func TestFrontCommand(t *testing.T) {
 	if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", agent.Process.Pid)); err != nil || exe != agentBin {
 		t.Errorf("the agent process runs %q (%v), want %s", exe, err, agentBin)
 	}
-	if out, errOut, code := run1(t, fronts["cgo"], env, "login", "work"); code != 0 {
+	if out, errOut, code := runFront(t, "", fronts["cgo"], env, "login", "work"); code != 0 {
 		t.Fatalf("login: exit %d\n%s%s", code, out, errOut)
 	}
 
@@ -108,13 +94,13 @@ func TestFrontCommand(t *testing.T) {
 			agentBin := filepath.Join(filepath.Dir(front), "tokentray-agent")
 			tokentray := func(args ...string) (stdout, stderr string, code int) {
 				t.Helper()
-				return run1(t, front, env, args...)
+				return runFront(t, "", front, env, args...)
 			}
 			// runtimes counts the Go runtimes a call starts (each prints
 			// "init runtime" under GODEBUG=inittrace=1).
 			runtimes := func(args ...string) int {
 				t.Helper()
-				_, errOut, _ := run1(t, front, append(env, "GODEBUG=inittrace=1"), args...)
+				_, errOut, _ := runFront(t, "", front, append(env, "GODEBUG=inittrace=1"), args...)
 				return strings.Count(errOut, "init runtime @")
 			}
 
@@ -187,7 +173,7 @@ func TestFrontCommand(t *testing.T) {
 			// over: Go's launch does it when the C path declines.
 			renamed := filepath.Join(filepath.Dir(front), "tt")
 			copyFile(t, front, renamed)
-			if out, _, code := run1(t, renamed, env, "version"); code != 0 || !strings.Contains(out, "tokentray") {
+			if out, _, code := runFront(t, "", renamed, env, "version"); code != 0 || !strings.Contains(out, "tokentray") {
 				t.Errorf("tt version: exit %d, %q", code, out)
 			}
 		})
@@ -325,23 +311,35 @@ func TestForeignAgentIsRefused(t *testing.T) {
 			{[]string{"status"}, ""},
 			{[]string{"secret", "set", "work"}, "s3cret\n"},
 		} {
-			cmd := exec.Command(fronts[variant], c.args...)
-			cmd.Env, cmd.Stdin = env, strings.NewReader(c.stdin)
-			var o, e bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &o, &e
-			err := cmd.Run()
+			out, errOut, code := runFront(t, c.stdin, fronts[variant], env, c.args...)
 			what := variant + ": tokentray " + strings.Join(c.args, " ")
-			if err == nil || strings.Contains(o.String(), fakeToken) {
-				t.Errorf("%s: %v, stdout %q: want a refusal", what, err, o.String())
+			if code == 0 || strings.Contains(out, fakeToken) {
+				t.Errorf("%s: exit %d, stdout %q: want a refusal", what, code, out)
 			}
-			if !strings.Contains(e.String(), "served by another user (uid ") {
-				t.Errorf("%s: stderr %q, want it to say who serves the socket", what, e.String())
+			if !strings.Contains(errOut, "served by another user (uid ") {
+				t.Errorf("%s: stderr %q, want it to say who serves the socket", what, errOut)
 			}
 		}
 	}
 	if b, err := os.ReadFile(served); err == nil {
 		t.Errorf("the other user's agent was sent a request: %s", b)
 	}
+}
+
+// runFront runs front with args, env and stdin, within 30 s.
+func runFront(t *testing.T, stdin, front string, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, front, args...)
+	cmd.Env, cmd.Stdin = env, strings.NewReader(stdin)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if err != nil && cmd.ProcessState == nil {
+		t.Fatalf("tokentray %s: %v", strings.Join(args, " "), err)
+	}
+	return o.String(), e.String(), cmd.ProcessState.ExitCode()
 }
 
 func copyFile(t *testing.T, from, to string) {
