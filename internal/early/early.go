@@ -25,7 +25,10 @@ package early
 */
 import "C"
 
-import "unsafe"
+import (
+	"os"
+	"unsafe"
+)
 
 // Tried reports whether the C path already asked the agent for the token;
 // the answer was not one it takes, so Go's main hands the command over
@@ -35,10 +38,9 @@ func Tried() bool { return C.tokentray_early_tried != 0 }
 // The C functions, called from Go for the tests that hold them to
 // app/fasttoken.
 
-type env struct {
-	runtimeDir, xdg, tmpdir string
-	uid                     uint
-}
+// env is the environment the C parser reads; the uid is this process's,
+// as Go's path finds it.
+type env struct{ runtimeDir, xdg, tmpdir string }
 
 func parse(args []string, e env) (profile, socket string, ok bool) {
 	cargs := make([]*C.char, len(args)+1)
@@ -46,7 +48,7 @@ func parse(args []string, e env) (profile, socket string, ok bool) {
 		cargs[i] = C.CString(a)
 		defer C.free(unsafe.Pointer(cargs[i]))
 	}
-	ce := C.struct_tt_env{uid: C.uint(e.uid)}
+	ce := C.struct_tt_env{uid: C.uint(os.Getuid())}
 	for _, v := range []struct {
 		dst **C.char
 		s   string

@@ -18,7 +18,6 @@ import (
 // decline what Go takes only where the socket's path needs Go's cleaning.
 func sameParse(t *testing.T, args []string, e env) {
 	t.Helper()
-	e.uid = uint(os.Getuid()) // as Go's path finds it
 	t.Setenv("XDG_RUNTIME_DIR", e.xdg)
 	t.Setenv("TMPDIR", e.tmpdir)
 	req, goOK := fasttoken.Parse(args, func(string) string { return e.runtimeDir })
@@ -44,9 +43,9 @@ func cDeclines(req fasttoken.Request, e env) bool {
 	case e.xdg != "":
 		first, rest = e.xdg, "tokentray/agent.sock"
 	case e.tmpdir != "":
-		first, rest = e.tmpdir, fmt.Sprintf("tokentray-%d/agent.sock", e.uid)
+		first, rest = e.tmpdir, fmt.Sprintf("tokentray-%d/agent.sock", os.Getuid())
 	default:
-		first, rest = "/tmp", fmt.Sprintf("tokentray-%d/agent.sock", e.uid)
+		first, rest = "/tmp", fmt.Sprintf("tokentray-%d/agent.sock", os.Getuid())
 	}
 	path := strings.TrimRight(first, "/") + "/" + rest
 	if len(path) >= 4096 {
