@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/api"
-	"github.com/tokentray/tokentray/internal/testbuild"
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/testbuild"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 func TestMain(m *testing.M) {

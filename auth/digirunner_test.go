@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/internal/seedfake"
+	"github.com/tokentray/tokentray/internal/testing/seedfake"
 )
 
 // Document 000: digiRunner, POST {domain}/oauth/token.

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/tokentray/tokentray/internal/seedfake"
+	"github.com/tokentray/tokentray/internal/testing/seedfake"
 )
 
 // Document 004: Oracle identity domains, POST {domainURL}/oauth2/v1/token.

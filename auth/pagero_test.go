@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/internal/seedfake"
+	"github.com/tokentray/tokentray/internal/testing/seedfake"
 )
 
 // Document 003: Pagero, POST https://sso.pageroonline.com/oauth/v2/oauth-token.

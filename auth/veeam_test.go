@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/internal/seedfake"
+	"github.com/tokentray/tokentray/internal/testing/seedfake"
 )
 
 // Document 002: Veeam, POST {host}/api/oauth2/token.

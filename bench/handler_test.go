@@ -13,7 +13,7 @@ import (
 
 	"github.com/tokentray/tokentray/app/api"
 	"github.com/tokentray/tokentray/app/session"
-	"github.com/tokentray/tokentray/internal/memstore"
+	"github.com/tokentray/tokentray/internal/testing/memstore"
 )
 
 // oneSession is the api.Sessions of one logged-in profile.

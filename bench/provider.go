@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 // ProviderOptions configure a test provider (testdata/oidc-provider).

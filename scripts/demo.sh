@@ -54,7 +54,7 @@ export TOKENTRAY_RUNTIME_DIR="$demo/run"
 mode=agent
 [ -n "${DISPLAY:-}" ] && mode=""
 if [ "${DEMO_BROWSER:-}" = scripted ]; then
-  go build -o "$demo/scripted-browser" ./internal/testprovider/cmd/scripted-browser
+  go build -o "$demo/scripted-browser" ./internal/testing/testprovider/cmd/scripted-browser
   export BROWSER="$demo/scripted-browser" DEMO_ISSUER="$issuer"
 fi
 "$bin" $mode > "$demo/agent.log" 2>&1 &

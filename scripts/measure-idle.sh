@@ -44,7 +44,7 @@ issuer = "$issuer"
 client_id = "tokentray"
 scopes = ["openid", "offline_access"]
 TOML
-go build -o "$work/scripted-browser" ./internal/testprovider/cmd/scripted-browser
+go build -o "$work/scripted-browser" ./internal/testing/testprovider/cmd/scripted-browser
 export TOKENTRAY_CONFIG="$work/config.toml" TOKENTRAY_RUNTIME_DIR="$work/run"
 export BROWSER="$work/scripted-browser" DEMO_ISSUER="$issuer"
 

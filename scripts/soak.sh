@@ -10,5 +10,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go build -o bin/ . ./cmd/tokentray-agent
-go build -o bin/soak ./internal/soak
+go build -o bin/soak ./internal/testing/soak
 NO_TRAY_HOST=1 exec scripts/with-desktop.sh bin/soak -tokentray bin/tokentray -dir .soak "$@"

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 // TestConfidentialClientsEndToEnd logs in through the browser flow (PKCE,

@@ -18,9 +18,9 @@ import (
 
 	"github.com/tokentray/tokentray/app/api"
 	"github.com/tokentray/tokentray/app/store"
-	"github.com/tokentray/tokentray/internal/refreshlog"
-	"github.com/tokentray/tokentray/internal/testbuild"
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/refreshlog"
+	"github.com/tokentray/tokentray/internal/testing/testbuild"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 // buildTokentray builds tokentray and tokentray-agent side by side, as

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/api"
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 // TestDetailsAndSubscribe covers what the tray and the windows use beyond

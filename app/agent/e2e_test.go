@@ -23,7 +23,7 @@ import (
 	"github.com/tokentray/tokentray/app/api"
 	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/app/store"
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 // realSecretService says whether tests use the desktop's Secret Service

@@ -20,7 +20,7 @@ import (
 	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/app/store"
 	"github.com/tokentray/tokentray/auth"
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 // profileAgent runs an agent whose config holds one profile, and the

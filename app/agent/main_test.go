@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/tokentray/tokentray/internal/testbuild"
+	"github.com/tokentray/tokentray/internal/testing/testbuild"
 )
 
 func TestMain(m *testing.M) {

@@ -13,8 +13,8 @@ import (
 
 	"github.com/tokentray/tokentray/app/agent"
 	"github.com/tokentray/tokentray/app/cli"
-	"github.com/tokentray/tokentray/internal/seedfake"
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/seedfake"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 // secrets collects every token and secret a test sees.

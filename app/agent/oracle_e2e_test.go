@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/internal/seedfake"
+	"github.com/tokentray/tokentray/internal/testing/seedfake"
 )
 
 // pemKey returns key as a PKCS #8 PEM block.

@@ -14,7 +14,7 @@ import (
 
 	"github.com/tokentray/tokentray/app/agent"
 	"github.com/tokentray/tokentray/app/api"
-	"github.com/tokentray/tokentray/internal/memstore"
+	"github.com/tokentray/tokentray/internal/testing/memstore"
 )
 
 // slowStore is a store in memory holding items whose reads take a while,

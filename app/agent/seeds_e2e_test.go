@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/session"
-	"github.com/tokentray/tokentray/internal/seedfake"
+	"github.com/tokentray/tokentray/internal/testing/seedfake"
 )
 
 // The agent end to end against a fake of each provider document

@@ -15,7 +15,7 @@ import (
 
 	"github.com/tokentray/tokentray/app/session"
 
-	"github.com/tokentray/tokentray/internal/memstore"
+	"github.com/tokentray/tokentray/internal/testing/memstore"
 )
 
 // reference is what the token answer was before the hand encoder:

@@ -14,7 +14,7 @@ import (
 	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/auth"
 
-	"github.com/tokentray/tokentray/internal/memstore"
+	"github.com/tokentray/tokentray/internal/testing/memstore"
 )
 
 // hourProvider hands out hour-long tokens and accepts any refresh token.

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/tokentray/tokentray/app/session"
-	"github.com/tokentray/tokentray/internal/memstore"
+	"github.com/tokentray/tokentray/internal/testing/memstore"
 )
 
 // GET /v1/token is `tokentray token` without a name: the only profile's

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/cli"
-	"github.com/tokentray/tokentray/internal/testbuild"
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/testbuild"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 // TestMain lets the test binary stand in for the tokentray binary: run with

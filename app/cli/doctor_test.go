@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/internal/testbuild"
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/testbuild"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 // discoveryServer is a provider that answers discovery only, with its

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/api"
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 func TestExecPutsTheTokenInTheEnvironment(t *testing.T) {

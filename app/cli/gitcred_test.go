@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/agent"
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 func TestGitCredentialAnswersOnlyItsHosts(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/agent"
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 // uniqueName keeps profiles of tests running at once apart in a shared keyring.

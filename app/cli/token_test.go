@@ -17,7 +17,7 @@ import (
 
 	"github.com/tokentray/tokentray/app/agent"
 	"github.com/tokentray/tokentray/app/api"
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 // loggedInEnv starts a provider and an agent, and logs a profile in

@@ -9,7 +9,7 @@ import (
 
 	"github.com/tokentray/tokentray/auth"
 
-	"github.com/tokentray/tokentray/internal/memstore"
+	"github.com/tokentray/tokentray/internal/testing/memstore"
 )
 
 // deviceFake is a provider with the device grant: the code is confirmed

@@ -12,7 +12,7 @@ import (
 
 	"github.com/tokentray/tokentray/auth"
 
-	"github.com/tokentray/tokentray/internal/memstore"
+	"github.com/tokentray/tokentray/internal/testing/memstore"
 )
 
 // refreshExpiring wraps fakeProvider with the refresh token expiry a

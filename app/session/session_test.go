@@ -16,7 +16,7 @@ import (
 	"github.com/tokentray/tokentray/app/store"
 	"github.com/tokentray/tokentray/auth"
 
-	"github.com/tokentray/tokentray/internal/memstore"
+	"github.com/tokentray/tokentray/internal/testing/memstore"
 )
 
 func TestRefreshAtBounds(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/tokentray/tokentray/auth"
 
-	"github.com/tokentray/tokentray/internal/memstore"
+	"github.com/tokentray/tokentray/internal/testing/memstore"
 )
 
 // wallClock is the wall clock of a laptop: it runs with the (fake) time of

@@ -26,8 +26,8 @@ import (
 
 	"github.com/tokentray/tokentray/app/api"
 	"github.com/tokentray/tokentray/app/session"
-	"github.com/tokentray/tokentray/internal/testbuild"
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/testbuild"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 // These tests drive the real binary on a real desktop: Xvfb, a D-Bus

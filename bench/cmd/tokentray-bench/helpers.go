@@ -18,7 +18,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 // serveConst is the baseline: a bare net/http server (default settings)

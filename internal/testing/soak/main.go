@@ -37,8 +37,8 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/api"
-	"github.com/tokentray/tokentray/internal/refreshlog"
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/refreshlog"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 func main() {

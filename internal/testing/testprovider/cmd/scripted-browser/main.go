@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/tokentray/tokentray/internal/testprovider"
+	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
 func main() {

@@ -1,6 +1,6 @@
 // Package refreshlog reads what an agent's debug log says of its refreshes:
 // where the last one stood when the agent died, and the crash windows.
-// The kill -9 test (app/agent) and make soak (internal/soak) both judge
+// The kill -9 test (app/agent) and make soak (internal/testing/soak) both judge
 // lost logins by it.
 package refreshlog
 

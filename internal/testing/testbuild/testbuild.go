@@ -18,7 +18,7 @@ const (
 	Front          = "github.com/tokentray/tokentray"
 	Agent          = "github.com/tokentray/tokentray/cmd/tokentray-agent"
 	UI             = "github.com/tokentray/tokentray/cmd/tokentray-ui"
-	ScriptedBrowse = "github.com/tokentray/tokentray/internal/testprovider/cmd/scripted-browser"
+	ScriptedBrowse = "github.com/tokentray/tokentray/internal/testing/testprovider/cmd/scripted-browser"
 )
 
 var (
