@@ -3,7 +3,7 @@
 # libraries Fyne's GLFW driver links, a headless desktop for the tests (Xvfb,
 # D-Bus, gnome-keyring, a StatusNotifier tray host), the peer and load tools
 # the benchmarks compare with, the tools the integration tests drive (git, and
-# zsh and fish for the completion scripts), then the pinned npm provider and
+# bash-completion, zsh and fish for the completion scripts), then the pinned npm provider and
 # Go modules.
 # It installs only what is missing, so a warm machine pays a few seconds.
 set -euo pipefail
@@ -16,7 +16,7 @@ apt_packages=(
   dbus dbus-daemon gnome-keyring libsecret-tools
   haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils
   nodejs npm oidc-agent wrk hyperfine
-  git zsh fish
+  git zsh fish bash-completion
 )
 
 missing=()

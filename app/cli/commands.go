@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/tokentray/tokentray/app/agent"
@@ -19,14 +20,44 @@ import (
 	"github.com/tokentray/tokentray/app/config"
 )
 
+// commands are tokentray's commands but help, completion and ui, in the
+// order `tokentray help` lists them.
+func commands(c *cmdContext) []*cobra.Command {
+	return []*cobra.Command{
+		{Use: "agent", Short: "run the agent in the foreground, without a tray (for SSH sessions and servers)",
+			Example: "  tokentray agent", Args: maxArgs(0), RunE: c.run(runAgent)},
+		loginCommand(c),
+		tokenCommand(c),
+		statusCommand(c),
+		{Use: "refresh [PROFILE]", Short: "refresh a profile now",
+			Example: "  tokentray refresh work", Args: maxArgs(1), RunE: c.run(runRefresh), ValidArgsFunction: c.completeProfiles},
+		{Use: "logout [PROFILE]", Short: "revoke the refresh token at the provider and delete it from the keyring",
+			Example: "  tokentray logout work", Args: maxArgs(1), RunE: c.run(runLogout), ValidArgsFunction: c.completeProfiles},
+		secretCommand(c),
+		{Use: "version", Short: "print the version",
+			Example: "  tokentray version", Args: maxArgs(0), RunE: c.run(runVersion)},
+		execCommand(c),
+		gitCredentialCommand(c),
+		{Use: "doctor", Short: "check the keyring, the tray host, the agent, its port, each profile's provider and the clock; exit status 0 when nothing is wrong",
+			Example: "  tokentray doctor", Args: maxArgs(0), RunE: c.run(runDoctor)},
+	}
+}
+
+// maxArgs allows at most n positional arguments.
+func maxArgs(n int) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) > n {
+			return fmt.Errorf("too many arguments: %s", strings.Join(args[n:], " "))
+		}
+		return nil
+	}
+}
+
 func (c *cmdContext) agentOptions() agent.Options {
 	return agent.Options{ConfigPath: c.configPath, RuntimeDir: c.runtimeDir, Log: c.logger(), Version: c.env.Version}
 }
 
 func runAgent(c *cmdContext) error {
-	if err := c.parse(c.pending, 0); err != nil {
-		return err
-	}
 	return explainConfig(agent.Run(c.ctx, c.agentOptions()), c.configPath)
 }
 
@@ -81,24 +112,36 @@ func (c *cmdContext) profileArg() (string, error) {
 	return "", fmt.Errorf("%w: name a profile: %s", errUsage, strings.Join(names, ", "))
 }
 
-func runLogin(c *cmdContext) error {
-	noBrowser := c.fs.Bool("no-browser", false, "print the login URL instead of opening a browser; for a browser on another machine, paste back the address it ends on")
-	device := c.fs.Bool("device", false, "log in with a code shown here and confirmed on any other device (RFC 8628; profiles with login = \"device\" do this by default)")
-	fromStdin := c.fs.Bool("refresh-token-stdin", false, "import a refresh token obtained elsewhere, read from standard input")
-	username := c.fs.String("username", "", "log in with this user name and a password (profiles with login = \"password\"); the password is asked for and never stored")
-	cancel := c.fs.Bool("cancel", false, "cancel the login under way")
-	if err := c.parse(c.pending, 1); err != nil {
-		return err
-	}
+// loginFlags are login's own flags.
+type loginFlags struct {
+	noBrowser, device, fromStdin, cancel bool
+	username                             string
+}
+
+func loginCommand(c *cmdContext) *cobra.Command {
+	var o loginFlags
+	cmd := &cobra.Command{Use: "login [PROFILE]", Short: "log in: opens the browser at the provider (or --no-browser, --device, --refresh-token-stdin, --username)",
+		Example: "  tokentray login work\n  tokentray login work --refresh-token-stdin < refresh-token.txt", Args: maxArgs(1),
+		RunE: c.run(func(c *cmdContext) error { return runLogin(c, o) }), ValidArgsFunction: c.completeProfiles}
+	f := cmd.Flags()
+	f.BoolVar(&o.noBrowser, "no-browser", false, "print the login URL instead of opening a browser; for a browser on another machine, paste back the address it ends on")
+	f.BoolVar(&o.device, "device", false, "log in with a code shown here and confirmed on any other device (RFC 8628; profiles with login = \"device\" do this by default)")
+	f.BoolVar(&o.fromStdin, "refresh-token-stdin", false, "import a refresh token obtained elsewhere, read from standard input")
+	f.StringVar(&o.username, "username", "", "log in with this user `name` and a password (profiles with login = \"password\"); the password is asked for and never stored")
+	f.BoolVar(&o.cancel, "cancel", false, "cancel the login under way")
+	return cmd
+}
+
+func runLogin(c *cmdContext, o loginFlags) error {
 	profile, err := c.profileArg()
 	if err != nil {
 		return err
 	}
 	cl := c.client()
-	if *cancel {
+	if o.cancel {
 		return cl.CancelLogin(c.ctx, profile)
 	}
-	if *fromStdin {
+	if o.fromStdin {
 		rt, err := readSecret(c.env.Stdin)
 		if err != nil {
 			return err
@@ -111,16 +154,16 @@ func runLogin(c *cmdContext) error {
 		return nil
 	}
 	p := c.localProfile(profile)
-	if *username != "" || (p != nil && p.Login == "password") {
-		return c.passwordLogin(cl, profile, *username, p)
+	if o.username != "" || (p != nil && p.Login == "password") {
+		return c.passwordLogin(cl, profile, o.username, p)
 	}
 	if p != nil && p.Login == "import" {
 		return fmt.Errorf("%w: profile %s has no browser login (login = \"import\"): hand it a refresh token with `tokentray login %s --refresh-token-stdin`", errUsage, profile, profile)
 	}
 	switch {
-	case *device || (p != nil && p.Login == "device" && !*noBrowser):
+	case o.device || (p != nil && p.Login == "device" && !o.noBrowser):
 		err = c.deviceLogin(cl, profile)
-	case *noBrowser:
+	case o.noBrowser:
 		err = c.noBrowserLogin(cl, profile)
 	default:
 		err = cl.Login(c.ctx, profile, false, func(u string) {
@@ -213,13 +256,24 @@ func readSecret(r io.Reader) (string, error) {
 	return s, nil
 }
 
-func runToken(c *cmdContext) error {
-	format := c.fs.String("format", "raw", "output `format`: raw (the token), json (token, type, expiry, scope), header (Authorization: Bearer …) or exec-credential (a Kubernetes ExecCredential, for kubectl)")
-	minValid := c.fs.Duration("min-valid", 0, "refresh first if the token would expire within this `duration` (e.g. 60s)")
-	if err := c.parse(c.pending, 1); err != nil {
-		return err
-	}
-	switch *format {
+// tokenFormats are the values of token's --format.
+var tokenFormats = []string{"raw", "json", "header", "exec-credential"}
+
+func tokenCommand(c *cmdContext) *cobra.Command {
+	var format string
+	var minValid time.Duration
+	cmd := &cobra.Command{Use: "token [PROFILE]", Short: "print the current access token",
+		Example: "  curl -H \"Authorization: Bearer $(tokentray token work)\" https://api.example.com/", Args: maxArgs(1),
+		RunE:              c.run(func(c *cmdContext) error { return runToken(c, format, minValid) }),
+		ValidArgsFunction: c.completeProfiles}
+	cmd.Flags().StringVar(&format, "format", "raw", "output `format`: raw (the token), json (token, type, expiry, scope), header (Authorization: Bearer …) or exec-credential (a Kubernetes ExecCredential, for kubectl)")
+	cmd.Flags().DurationVar(&minValid, "min-valid", 0, "refresh first if the token would expire within this `duration` (e.g. 60s)")
+	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(tokenFormats, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func runToken(c *cmdContext, format string, minValid time.Duration) error {
+	switch format {
 	case "raw", "json", "header", "exec-credential":
 	default:
 		return fmt.Errorf("%w: --format must be raw, json, header or exec-credential", errUsage)
@@ -228,11 +282,11 @@ func runToken(c *cmdContext) error {
 	if err != nil {
 		return err
 	}
-	t, err := c.client().Token(c.ctx, profile, *minValid)
+	t, err := c.client().Token(c.ctx, profile, minValid)
 	if err != nil {
 		return err
 	}
-	switch *format {
+	switch format {
 	case "json":
 		enc := json.NewEncoder(c.env.Stdout)
 		enc.SetIndent("", "  ")
@@ -255,16 +309,21 @@ func headerType(tt string) string {
 	return tt
 }
 
-func runStatus(c *cmdContext) error {
-	asJSON := c.fs.Bool("json", false, "print the status as JSON")
-	if err := c.parse(c.pending, 0); err != nil {
-		return err
-	}
+func statusCommand(c *cmdContext) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{Use: "status", Short: "list the profiles and their state",
+		Example: "  tokentray status", Args: maxArgs(0),
+		RunE: c.run(func(c *cmdContext) error { return runStatus(c, asJSON) })}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
+	return cmd
+}
+
+func runStatus(c *cmdContext, asJSON bool) error {
 	st, err := c.client().Status(c.ctx)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(c.env.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(st)
@@ -284,9 +343,6 @@ func runStatus(c *cmdContext) error {
 }
 
 func runRefresh(c *cmdContext) error {
-	if err := c.parse(c.pending, 1); err != nil {
-		return err
-	}
 	profile, err := c.profileArg()
 	if err != nil {
 		return err
@@ -300,9 +356,6 @@ func runRefresh(c *cmdContext) error {
 }
 
 func runLogout(c *cmdContext) error {
-	if err := c.parse(c.pending, 1); err != nil {
-		return err
-	}
 	profile, err := c.profileArg()
 	if err != nil {
 		return err
@@ -323,9 +376,6 @@ func runLogout(c *cmdContext) error {
 }
 
 func runVersion(c *cmdContext) error {
-	if err := c.parse(c.pending, 0); err != nil {
-		return err
-	}
 	c.printf("tokentray %s\n", c.env.Version)
 	return nil
 }

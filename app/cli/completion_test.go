@@ -1,12 +1,17 @@
 package cli
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/tokentray/tokentray/app/agent"
+	"github.com/tokentray/tokentray/app/rundir"
 )
 
 const completionConfig = `[[profile]]
@@ -47,7 +52,7 @@ func completionSetup(t *testing.T, sh string) (script string, env []string) {
 	os.WriteFile(cfg, []byte(completionConfig), 0o600)
 	rundir := filepath.Join(dir, "run")
 	t.Cleanup(func() {
-		if _, err := os.Stat(filepath.Join(rundir, "agent.sock")); err == nil {
+		if _, err := os.Stat(rundir); err == nil {
 			t.Error("completing started an agent")
 		}
 	})
@@ -57,6 +62,9 @@ func completionSetup(t *testing.T, sh string) (script string, env []string) {
 }
 
 func TestCompletionScriptsAreValid(t *testing.T) {
+	if r := runCLI(t, "", "completion", "powershell"); r.code != 0 || !strings.Contains(r.stdout, "Register-ArgumentCompleter -CommandName 'tokentray'") {
+		t.Errorf("completion powershell: got %d %q", r.code, r.stdout)
+	}
 	for _, tt := range []struct{ sh, check string }{{"bash", "-n"}, {"zsh", "-n"}, {"fish", "--no-execute"}} {
 		t.Run(tt.sh, func(t *testing.T) {
 			script, _ := completionSetup(t, tt.sh)
@@ -78,7 +86,7 @@ var completionCases = []struct {
 	want []string
 }{
 	{"tokentray to", []string{"token"}},
-	{"tokentray ", []string{"agent", "completion", "doctor", "exec", "git-credential", "login", "logout", "refresh", "secret", "status", "token", "version"}},
+	{"tokentray ", []string{"agent", "completion", "doctor", "exec", "git-credential", "help", "login", "logout", "refresh", "secret", "status", "token", "ui", "version"}},
 	{"tokentray token ", []string{"wiki", "work"}},
 	{"tokentray token wo", []string{"work"}},
 	{"tokentray token work ", nil},
@@ -87,11 +95,14 @@ var completionCases = []struct {
 	{"tokentray login --no", []string{"--no-browser"}},
 	{"tokentray --debug logout ", []string{"wiki", "work"}},
 	{"tokentray git-credential ", []string{"erase", "get", "store"}},
-	{"tokentray completion ", []string{"bash", "fish", "zsh"}},
+	{"tokentray completion ", []string{"bash", "fish", "powershell", "zsh"}},
 	{"tokentray secret ", []string{"delete", "set", "set-key"}},
 	{"tokentray secret set ", []string{"wiki", "work"}},
 	{"tokentray exec ", []string{"wiki", "work"}},
 	{"tokentray exec --env X ", []string{"wiki", "work"}},
+	{"tokentray ui ", []string{"about", "details", "login", "settings", "status"}},
+	{"tokentray ui details w", []string{"wiki", "work"}},
+	{"tokentray help lo", []string{"login", "logout"}},
 }
 
 func TestBashCompletion(t *testing.T) {
@@ -102,13 +113,19 @@ func TestBashCompletion(t *testing.T) {
 	}{"tokentray exec work -- bas", []string{"bash"}})
 	for _, tt := range cases {
 		t.Run(tt.line, func(t *testing.T) {
+			// A TAB (COMP_TYPE 9) at the end of the line, with the
+			// bash-completion package loaded, as in an interactive bash.
 			words := strings.Split(tt.line, " ")
-			prog := `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _tokentray; printf '%s\n' "${COMPREPLY[@]}"`
+			prog := `source /usr/share/bash-completion/bash_completion; source "$1"; shift
+COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; COMP_TYPE=9
+__start_tokentray 2>/dev/null; printf '%s\n' "${COMPREPLY[@]}"`
 			cmd := exec.Command(shell(t, "bash"), append([]string{"-c", prog, "bash", script}, words...)...)
 			cmd.Env = env
-			out, err := cmd.CombinedOutput()
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
 			if err != nil {
-				t.Fatalf("bash: %v\n%s", err, out)
+				t.Fatalf("bash: %v\n%s%s (make deps installs bash-completion)", err, out, stderr.String())
 			}
 			check(t, out, tt.want, tt.line == "tokentray exec work -- bas")
 		})
@@ -183,5 +200,47 @@ func check(t *testing.T, out []byte, want []string, contains bool) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// completeArgs asks the command line what to offer for args, as the
+// scripts do (`tokentray __complete ARGS…`), and returns the candidates.
+func completeArgs(t *testing.T, args ...string) []string {
+	t.Helper()
+	r := runCLI(t, "", append([]string{"__complete"}, args...)...)
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		if name, _, _ := strings.Cut(l, "\t"); name != "" && !strings.HasPrefix(name, ":") {
+			got = append(got, name)
+		}
+	}
+	slices.Sort(got)
+	return got
+}
+
+// TestCompletionAsksTheAgent: a running agent's profiles are offered,
+// not the config file's; an agent that does not answer costs a moment,
+// and the file's are offered.
+func TestCompletionAsksTheAgent(t *testing.T) {
+	e := newEnv(t, strings.ReplaceAll(completionConfig, `"wiki"`, `"from-agent"`))
+	e.start(agent.Options{})
+	other := filepath.Join(t.TempDir(), "other.toml")
+	os.WriteFile(other, []byte(completionConfig), 0o600)
+	if got, want := completeArgs(t, "--config", other, "--runtime-dir", e.rundir, "token", ""), []string{"from-agent", "work"}; !slices.Equal(got, want) {
+		t.Errorf("with an agent: got %q, want %q", got, want)
+	}
+
+	stuck := t.TempDir()
+	l, err := net.Listen("unix", rundir.Socket(stuck)) // accepts, never answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	start := time.Now()
+	if got, want := completeArgs(t, "--config", other, "--runtime-dir", stuck, "logout", "w"), []string{"wiki", "work"}; !slices.Equal(got, want) {
+		t.Errorf("with a stuck agent: got %q, want %q", got, want)
+	}
+	if d := time.Since(start); d > 3*completionAgentTimeout {
+		t.Errorf("completing with a stuck agent took %v, want about %v", d, completionAgentTimeout)
 	}
 }

@@ -88,9 +88,6 @@ func (d *doctor) report(f finding) {
 }
 
 func runDoctor(c *cmdContext) error {
-	if err := c.parse(c.pending, 0); err != nil {
-		return err
-	}
 	d := &doctor{c: c, now: time.Now}
 	cfg, err := config.Load(c.configPath)
 	switch {

@@ -7,9 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"slices"
 	"strings"
 	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/tokentray/tokentray/app/config"
 )
@@ -22,26 +24,61 @@ var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
 // long-running child can read a fresh token when the first one expires.
 const apiEnv = "TOKENTRAY_API"
 
-func runExec(c *cmdContext) error {
-	envName := c.fs.String("env", "", "put the token in this environment `variable` (default: the profile's token_env, else TOKEN)")
-	minValid := c.fs.Duration("min-valid", 0, "refresh first if the token would expire within this `duration` (e.g. 5m for a long job)")
-	profile, argv, err := c.parseExec()
-	if err != nil {
-		return err
+func execCommand(c *cmdContext) *cobra.Command {
+	var envName string
+	var minValid time.Duration
+	cmd := &cobra.Command{Use: "exec PROFILE [--] COMMAND [ARGS...]",
+		Short:             "run a command with the token in its environment ($TOKEN, or --env NAME) and the token API's address in $TOKENTRAY_API",
+		Example:           `  tokentray exec work -- sh -c 'curl -H "Authorization: Bearer $TOKEN" https://api.example.com/'`,
+		ValidArgsFunction: c.completeExec,
 	}
+	cmd.Flags().StringVar(&envName, "env", "", "put the token in this environment `variable` (default: the profile's token_env, else TOKEN)")
+	cmd.Flags().DurationVar(&minValid, "min-valid", 0, "refresh first if the token would expire within this `duration` (e.g. 5m for a long job)")
+	// Flags end at the profile: what follows is the command's. The ones
+	// between the profile and the command are read in runExec.
+	cmd.Flags().SetInterspersed(false)
+	cmd.RunE = c.run(func(c *cmdContext) error {
+		profile, argv, err := parseExec(cmd, c.args)
+		if err != nil {
+			return err
+		}
+		return runExec(c, profile, argv, envName, minValid)
+	})
+	return cmd
+}
+
+// parseExec reads what cobra left of `[FLAGS] [PROFILE] -- CMD ARGS…` or
+// `[FLAGS] PROFILE [FLAGS] CMD ARGS…`: flags before the command are
+// tokentray's, everything from the command on is the command's.
+func parseExec(cmd *cobra.Command, args []string) (profile string, argv []string, err error) {
+	if cmd.ArgsLenAtDash() == 0 { // exec [FLAGS] -- CMD: the only profile
+		return "", args, nil
+	}
+	if len(args) == 0 {
+		return "", nil, fmt.Errorf("%w: give a profile and the command to run, e.g. tokentray exec work -- curl …", errUsage)
+	}
+	profile = args[0]
+	if err := cmd.Flags().Parse(args[1:]); err != nil {
+		return "", nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return profile, cmd.Flags().Args(), nil
+}
+
+func runExec(c *cmdContext, profile string, argv []string, envName string, minValid time.Duration) error {
 	if len(argv) == 0 {
-		c.usage(c.env.Stderr)
 		return fmt.Errorf("%w: give the command to run after --", errUsage)
 	}
-	if *envName != "" && !config.ValidEnvName(*envName) {
-		return fmt.Errorf("%w: --env %q is not an environment variable name", errUsage, *envName)
+	if envName != "" && !config.ValidEnvName(envName) {
+		return fmt.Errorf("%w: --env %q is not an environment variable name", errUsage, envName)
 	}
+	var err error
 	if profile == "" {
+		c.args = nil // all of them are the command's
 		if profile, err = c.profileArg(); err != nil {
 			return err
 		}
 	}
-	name := *envName
+	name := envName
 	if name == "" {
 		name = config.DefaultTokenEnv
 		if p := c.localProfile(profile); p != nil {
@@ -49,7 +86,7 @@ func runExec(c *cmdContext) error {
 		}
 	}
 	cl := c.client()
-	tok, err := cl.Token(c.ctx, profile, *minValid)
+	tok, err := cl.Token(c.ctx, profile, minValid)
 	if err != nil {
 		return err
 	}
@@ -58,34 +95,6 @@ func runExec(c *cmdContext) error {
 		vars[apiEnv] = "http://" + st.Agent.Listen + "/v1/token/" + url.PathEscape(profile)
 	}
 	return c.runChild(argv, vars)
-}
-
-// parseExec reads `[FLAGS] [PROFILE] -- CMD ARGS…` or `[FLAGS] PROFILE
-// CMD ARGS…`: flags before the command are tokentray's, everything from
-// the command on is the command's.
-func (c *cmdContext) parseExec() (profile string, argv []string, err error) {
-	if i := slices.Index(c.pending, "--"); i >= 0 {
-		if err := c.parse(c.pending[:i], 1); err != nil {
-			return "", nil, err
-		}
-		if len(c.args) > 0 {
-			profile = c.args[0]
-		}
-		return profile, c.pending[i+1:], nil
-	}
-	pos, err := c.parseFlags(c.pending, 2)
-	if err != nil {
-		return "", nil, err
-	}
-	if err := c.defaults(); err != nil {
-		return "", nil, err
-	}
-	if len(pos) < 2 {
-		c.usage(c.env.Stderr)
-		return "", nil, fmt.Errorf("%w: give a profile and the command to run, e.g. tokentray exec work -- curl …", errUsage)
-	}
-	c.args = pos[:1]
-	return pos[0], pos[1:], nil
 }
 
 // runChild runs argv with vars added to this process's environment,

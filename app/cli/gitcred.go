@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/tokentray/tokentray/app/config"
 )
@@ -18,13 +21,21 @@ const maxCredentialRequest = 64 << 10
 // user name and its access token as the password. Hosts of no profile get
 // no answer, so git asks its next helper. `store` and `erase` do nothing:
 // the agent owns the token, and git cannot replace or forget it.
-func runGitCredential(c *cmdContext) error {
-	minValid := c.fs.Duration("min-valid", 0, "refresh first if the token would expire within this `duration` (e.g. 5m for a long push)")
-	if err := c.parse(c.pending, 1); err != nil {
-		return err
+func gitCredentialCommand(c *cmdContext) *cobra.Command {
+	var minValid time.Duration
+	cmd := &cobra.Command{Use: "git-credential get|store|erase",
+		Short:     "git's credential helper: answers HTTPS git hosts in a profile's git_hosts with its token",
+		Example:   "  git config --global credential.https://git.example.com.helper '!tokentray git-credential'",
+		Args:      maxArgs(1),
+		ValidArgs: []cobra.Completion{"get", "store", "erase"},
+		RunE:      c.run(func(c *cmdContext) error { return runGitCredential(c, minValid) }),
 	}
+	cmd.Flags().DurationVar(&minValid, "min-valid", 0, "refresh first if the token would expire within this `duration` (e.g. 5m for a long push)")
+	return cmd
+}
+
+func runGitCredential(c *cmdContext, minValid time.Duration) error {
 	if len(c.args) == 0 {
-		c.usage(c.env.Stderr)
 		return fmt.Errorf("%w: git calls this with get, store or erase", errUsage)
 	}
 	req, err := readCredentialRequest(c.env.Stdin)
@@ -48,7 +59,7 @@ func runGitCredential(c *cmdContext) error {
 	if u := req["username"]; u != "" && u != p.GitUser() {
 		return nil // the remote names another user: not ours to answer
 	}
-	tok, err := c.client().Token(c.ctx, p.Name, *minValid)
+	tok, err := c.client().Token(c.ctx, p.Name, minValid)
 	if err != nil {
 		return fmt.Errorf("no token for %s from profile %q: %w", req["host"], p.Name, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/tokentray/tokentray/app/api"
@@ -16,64 +17,89 @@ import (
 // maxKeyInput bounds a private key read from a file or standard input.
 const maxKeyInput = 64 << 10
 
-// runSecret is `tokentray secret set|set-key|delete PROFILE`: the client
-// credentials of a profile go to the keyring through the agent, never into
-// the config file, and are never printed.
-func runSecret(c *cmdContext) error {
-	// Flags may come anywhere: tokentray secret --config F set p.
-	if err := c.parse(c.pending, 3); err != nil {
+// secretCommand is `tokentray secret set|set-key|delete PROFILE`: the
+// client credentials of a profile go to the keyring through the agent,
+// never into the config file, and are never printed.
+func secretCommand(c *cmdContext) *cobra.Command {
+	const usage = "tokentray secret set|set-key|delete PROFILE"
+	cmd := &cobra.Command{Use: "secret set|set-key|delete PROFILE",
+		Short:   "keep a profile's client secret (set, from standard input) or private key (set-key FILE) in the keyring",
+		Example: "  tokentray secret set work < secret.txt",
+		RunE: c.run(func(c *cmdContext) error {
+			if len(c.args) == 0 {
+				return fmt.Errorf("%w: %s", errUsage, usage)
+			}
+			return fmt.Errorf("%w: unknown subcommand %q: %s", errUsage, c.args[0], usage)
+		}),
+	}
+	sub := func(use, short, example string, maxArgs int, run func(c *cmdContext) error) *cobra.Command {
+		name, _, _ := strings.Cut(use, " ")
+		return &cobra.Command{Use: use, Short: short, Example: example,
+			Args: func(_ *cobra.Command, args []string) error {
+				switch {
+				case len(args) == 0:
+					return fmt.Errorf("%w: name the profile: tokentray secret %s PROFILE", errUsage, name)
+				case len(args) > maxArgs:
+					return fmt.Errorf("%w: too many arguments: %s", errUsage, strings.Join(args[1:], " "))
+				}
+				return nil
+			},
+			RunE: c.run(run),
+			ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+				if len(args) > 0 { // set-key's FILE
+					return nil, cobra.ShellCompDirectiveDefault
+				}
+				return c.completeProfiles(cmd, args, toComplete)
+			},
+		}
+	}
+	cmd.AddCommand(
+		sub("set PROFILE", "store the client secret, asked for without echo or read from the first line of standard input", "  printf '%s\\n' \"$SECRET\" | tokentray secret set gw", 1, runSecretSet),
+		sub("set-key PROFILE [FILE]", "store a PEM private key (RSA: RS256, EC P-256: ES256) from FILE or standard input", "  tokentray secret set-key oci-jwt oci-key.pem", 2, runSecretSetKey),
+		sub("delete PROFILE", "delete the client secret and the private key", "  tokentray secret delete gw", 1, runSecretDelete),
+	)
+	return cmd
+}
+
+func runSecretSet(c *cmdContext) error {
+	profile := c.args[0]
+	secret, err := c.askPassword(fmt.Sprintf("Client secret for %s: ", profile))
+	if err != nil {
 		return err
 	}
-	if len(c.args) == 0 {
-		return fmt.Errorf("%w: tokentray secret set|set-key|delete PROFILE", errUsage)
+	res, err := c.client().SetSecret(c.ctx, profile, secret)
+	if err != nil {
+		return err
 	}
-	sub, rest := c.args[0], c.args[1:]
-	maxArgs := 1
-	if sub == "set-key" {
-		maxArgs = 2
+	c.printf("Stored the client secret of %s in the keyring.\n", profile)
+	c.secretOutcome(profile, res)
+	return nil
+}
+
+func runSecretSetKey(c *cmdContext) error {
+	profile := c.args[0]
+	pem, err := c.readKey(argAt(c.args, 1))
+	if err != nil {
+		return err
 	}
-	if len(rest) > maxArgs {
-		return fmt.Errorf("%w: too many arguments: %s", errUsage, strings.Join(rest, " "))
+	res, err := c.client().SetPrivateKey(c.ctx, profile, pem)
+	if err != nil {
+		return err
 	}
-	if len(rest) == 0 {
-		return fmt.Errorf("%w: name the profile: tokentray secret %s PROFILE", errUsage, sub)
-	}
-	c.args = rest
+	c.printf("Stored the private key of %s in the keyring.\n", profile)
+	c.secretOutcome(profile, res)
+	return nil
+}
+
+func runSecretDelete(c *cmdContext) error {
 	profile, cl := c.args[0], c.client()
-	switch sub {
-	case "set":
-		secret, err := c.askPassword(fmt.Sprintf("Client secret for %s: ", profile))
-		if err != nil {
-			return err
-		}
-		res, err := cl.SetSecret(c.ctx, profile, secret)
-		if err != nil {
-			return err
-		}
-		c.printf("Stored the client secret of %s in the keyring.\n", profile)
-		c.secretOutcome(profile, res)
-	case "set-key":
-		pem, err := c.readKey(argAt(c.args, 1))
-		if err != nil {
-			return err
-		}
-		res, err := cl.SetPrivateKey(c.ctx, profile, pem)
-		if err != nil {
-			return err
-		}
-		c.printf("Stored the private key of %s in the keyring.\n", profile)
-		c.secretOutcome(profile, res)
-	case "delete":
-		if err := cl.DeleteSecret(c.ctx, profile); err != nil {
-			return err
-		}
-		if err := cl.DeletePrivateKey(c.ctx, profile); err != nil {
-			return err
-		}
-		c.printf("Deleted the client secret and private key of %s from the keyring.\n", profile)
-	default:
-		return fmt.Errorf("%w: unknown subcommand %q: tokentray secret set|set-key|delete PROFILE", errUsage, sub)
+	if err := cl.DeleteSecret(c.ctx, profile); err != nil {
+		return err
 	}
+	if err := cl.DeletePrivateKey(c.ctx, profile); err != nil {
+		return err
+	}
+	c.printf("Deleted the client secret and private key of %s from the keyring.\n", profile)
 	return nil
 }
 
