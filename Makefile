@@ -57,6 +57,16 @@ bench-tray: build
 screenshots:
 	scripts/screenshots.sh
 
+## man: the man pages, build/man/*.1, from the command tree (cobra/doc)
+.PHONY: man
+man:
+	$(GO) run ./internal/gendocs -version $(VERSION) -man build/man
+
+## completions: build/completions/tokentray.bash, _tokentray (zsh), tokentray.fish, tokentray.ps1
+.PHONY: completions
+completions:
+	$(GO) run ./internal/gendocs -completions build/completions
+
 ## icons: redraw assets/icons from assets/gen
 .PHONY: icons
 icons:
