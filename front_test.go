@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/rundir"
 	"github.com/tokentray/tokentray/internal/testing/testbuild"
 	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
@@ -70,7 +71,7 @@ func TestFrontCommand(t *testing.T) {
 			t.Logf("agent log:\n%s", agentLog)
 		}
 	})
-	client := api.NewClient(filepath.Join(run, "agent.sock"))
+	client := api.NewClient(rundir.Socket(run))
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		if _, err := client.Status(context.Background()); err == nil {
@@ -261,7 +262,7 @@ func TestForeignAgentIsRefused(t *testing.T) {
 	}
 	bin := filepath.Join(open, "tokentray.test")
 	copyFile(t, self, bin)
-	sock := filepath.Join(open, "agent.sock")
+	sock := rundir.Socket(open)
 	fake := exec.Command(setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", bin, "-test.run=^$")
 	fake.Env = []string{fakeAgentEnv + "=" + sock, "PATH=/usr/bin:/bin"}
 	var fakeErr bytes.Buffer

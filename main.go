@@ -15,8 +15,13 @@ import (
 	"github.com/tokentray/tokentray/internal/early"
 )
 
+// main is the front's Go path. It imports no net/http and no command
+// tree (imports_test.go keeps it so): linking them would cost every token
+// read a millisecond of package initialisation.
 func main() {
 	args := os.Args[1:]
+	// early.Tried: the C path already asked the agent and was not
+	// answered a plain token; asking again would only double the wait.
 	if req, ok := fasttoken.Parse(args, os.Getenv); ok && !early.Tried() {
 		if tok, ok := fasttoken.Read(req); ok {
 			if _, err := os.Stdout.Write(append(tok, '\n')); err != nil {

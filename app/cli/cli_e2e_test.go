@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/cli"
+	"github.com/tokentray/tokentray/app/rundir"
 	"github.com/tokentray/tokentray/internal/testing/testbuild"
 	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
@@ -97,7 +98,7 @@ func (w *world) startAgent(env ...string) *exec.Cmd {
 			w.t.Logf("agent log:\n%s", logs.String())
 		}
 	})
-	sock := filepath.Join(w.dir, "run", "agent.sock")
+	sock := rundir.Socket(filepath.Join(w.dir, "run"))
 	for i := 0; i < 200; i++ {
 		if _, err := os.Stat(sock); err == nil {
 			return c
@@ -150,7 +151,7 @@ func TestAgentLoginTokenLogout(t *testing.T) {
 
 	// A second agent names the first and fails.
 	_, stderr, code := w.run(nil, "agent")
-	if code == 0 || !strings.Contains(stderr, "already running (pid ") || !strings.Contains(stderr, "agent.sock") {
+	if code == 0 || !strings.Contains(stderr, "already running (pid ") || !strings.Contains(stderr, rundir.SocketName) {
 		t.Fatalf("second agent: got exit %d, %q", code, stderr)
 	}
 
@@ -266,7 +267,7 @@ wait`
 			t.Logf("session log:\n%s", logs.String())
 		}
 	})
-	waitFor(t, func() bool { _, err := os.Stat(filepath.Join(w.dir, "run", "agent.sock")); return err == nil }, "the agent in the private session")
+	waitFor(t, func() bool { _, err := os.Stat(rundir.Socket(filepath.Join(w.dir, "run"))); return err == nil }, "the agent in the private session")
 	w.loginWith(p.Browser("alice"))
 
 	os.WriteFile(lockNow, nil, 0o600)

@@ -17,13 +17,36 @@ import (
 	"github.com/tokentray/tokentray/app/rundir"
 )
 
-// Timeout bounds the whole read. The agent answers within 30 s even while
-// it waits for a refresh (api's maxWait); the CLI's client allows 35 s.
-const Timeout = 35 * time.Second
+// The facts of a plain token read, on the command line and on the wire.
+// internal/early's C takes the same reads before Go starts, from these
+// constants: `go generate ./internal/early` writes them into its
+// zz_generated.h, and a test there fails when that file is stale.
+const (
+	// The command line taken: `token [PROFILE]` with at most --config,
+	// --runtime-dir and --format raw (the full command line's flags).
+	Command        = "token"
+	FlagConfig     = "config"
+	FlagRuntimeDir = "runtime-dir"
+	FlagFormat     = "format"
+	FormatRaw      = "raw"
+	// MaxProfile is the longest profile name the config allows.
+	MaxProfile = 64
 
-// maxAnswer bounds what is read from the socket: far above any real
-// token, far below harm.
-const maxAnswer = 256 << 10
+	// The request: "GET " + TokenPath [+ "/" + profile] + RequestTail, as
+	// the CLI's client would send it but asking for the bare token.
+	TokenPath   = "/v1/token"
+	RequestTail = " HTTP/1.1\r\nHost: tokentray.sock\r\nAccept: text/plain\r\nConnection: close\r\n\r\n"
+	// The answer taken: a 200 of type text/plain, at most MaxAnswer
+	// bytes (far above any real token, far below harm).
+	StatusOK  = "HTTP/1.1 200 "
+	TextPlain = "text/plain"
+	MaxAnswer = 256 << 10
+
+	// Timeout bounds the whole read. The agent answers within 30 s even
+	// while it waits for a refresh (api's maxWait); the CLI's client
+	// allows 35 s.
+	Timeout = 35 * time.Second
+)
 
 // Request is what the command line asked for.
 type Request struct {
@@ -36,7 +59,8 @@ type Request struct {
 // whether it is a plain token read: `token [PROFILE]`, with at most the
 // global flags --config (which a token read does not use) and
 // --runtime-dir, and --format raw, before or after the profile, as the
-// full command line accepts them. getenv supplies TOKENTRAY_RUNTIME_DIR.
+// full command line accepts them (two dashes: cobra's flags). getenv
+// supplies TOKENTRAY_RUNTIME_DIR.
 func Parse(args []string, getenv func(string) string) (Request, bool) {
 	var r Request
 	seenCmd, seenProfile, endOfFlags := false, false, false
@@ -44,7 +68,7 @@ func Parse(args []string, getenv func(string) string) (Request, bool) {
 		a := args[i]
 		if endOfFlags || !strings.HasPrefix(a, "-") || a == "-" {
 			switch {
-			case !seenCmd && a == "token":
+			case !seenCmd && a == Command:
 				seenCmd = true
 			case seenCmd && !seenProfile && validProfile(a):
 				r.Profile, seenProfile = a, true
@@ -60,7 +84,10 @@ func Parse(args []string, getenv func(string) string) (Request, bool) {
 			endOfFlags = true
 			continue
 		}
-		name, value, hasValue := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		if !strings.HasPrefix(a, "--") {
+			return Request{}, false // -h, or a mistake: the CLI's business
+		}
+		name, value, hasValue := strings.Cut(a[2:], "=")
 		if !hasValue {
 			if i+1 >= len(args) {
 				return Request{}, false
@@ -69,11 +96,11 @@ func Parse(args []string, getenv func(string) string) (Request, bool) {
 			value = args[i]
 		}
 		switch name {
-		case "config":
-		case "runtime-dir":
+		case FlagConfig:
+		case FlagRuntimeDir:
 			r.RuntimeDir, r.dirSet = value, true
-		case "format":
-			if !seenCmd || value != "raw" {
+		case FlagFormat:
+			if !seenCmd || value != FormatRaw {
 				return Request{}, false
 			}
 		default: // --help, --min-valid, --debug, a mistake: the CLI's business
@@ -84,7 +111,7 @@ func Parse(args []string, getenv func(string) string) (Request, bool) {
 		return Request{}, false
 	}
 	if !r.dirSet {
-		r.RuntimeDir = getenv("TOKENTRAY_RUNTIME_DIR")
+		r.RuntimeDir = getenv(rundir.Env)
 	}
 	return r, true
 }
@@ -92,7 +119,7 @@ func Parse(args []string, getenv func(string) string) (Request, bool) {
 // validProfile is a profile name as the config allows it (letters, digits,
 // '.', '_' and '-', at most 64) that needs no escaping in a URL path.
 func validProfile(s string) bool {
-	if s == "" || len(s) > 64 || s == "." || s == ".." || s[0] == '-' {
+	if s == "" || len(s) > MaxProfile || s == "." || s == ".." || s[0] == '-' {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -107,15 +134,15 @@ func validProfile(s string) bool {
 // Socket is the socket the request goes to.
 func (r Request) Socket() string { return rundir.Socket(rundir.Dir(r.RuntimeDir)) }
 
-// request is the HTTP/1.1 request, as the CLI's client would send it but
-// asking for the bare token; without a profile, of the only one there is
-// (GET /v1/token, which the CLI's own lookup of that profile matches).
+// request is the HTTP/1.1 request; without a profile, of the only one
+// there is (GET /v1/token, which the CLI's own lookup of that profile
+// matches).
 func (r Request) request() []byte {
-	path := "/v1/token"
+	path := TokenPath
 	if r.Profile != "" {
 		path += "/" + r.Profile
 	}
-	return []byte("GET " + path + " HTTP/1.1\r\nHost: tokentray.sock\r\nAccept: text/plain\r\nConnection: close\r\n\r\n")
+	return []byte("GET " + path + RequestTail)
 }
 
 // Complete reports whether answer holds a whole response: its head and
@@ -144,7 +171,7 @@ type head struct {
 // holds them together).
 func parseHead(b []byte) (h head, ok bool) {
 	lines := bytes.Split(b, []byte("\r\n"))
-	h.status200 = bytes.HasPrefix(lines[0], []byte("HTTP/1.1 200 "))
+	h.status200 = bytes.HasPrefix(lines[0], []byte(StatusOK))
 	h.length = -1
 	for _, l := range lines[1:] {
 		name, value, ok := bytes.Cut(l, []byte(":"))
@@ -160,7 +187,7 @@ func parseHead(b []byte) (h head, ok bool) {
 			}
 			h.length = n
 		case asciiEqualFold(name, "content-type"):
-			h.text = bytes.HasPrefix(value, []byte("text/plain"))
+			h.text = bytes.HasPrefix(value, []byte(TextPlain))
 		case asciiEqualFold(name, "transfer-encoding"), asciiEqualFold(name, "content-encoding"):
 			h.encoded = true
 		}
@@ -180,7 +207,7 @@ func contentLength(v []byte) (int, bool) {
 			return 0, false
 		}
 		n = n*10 + int(c-'0')
-		if n > maxAnswer {
+		if n > MaxAnswer {
 			return 0, false
 		}
 	}

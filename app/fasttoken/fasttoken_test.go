@@ -16,7 +16,7 @@ func TestParse(t *testing.T) {
 		{[]string{"token", "work", "--format=raw"}, Request{Profile: "work", RuntimeDir: "/env/run"}, true},
 		{[]string{"token", "--format", "raw", "work"}, Request{Profile: "work", RuntimeDir: "/env/run"}, true},
 		{[]string{"--runtime-dir", "/d", "token", "a.b_c-1"}, Request{Profile: "a.b_c-1", RuntimeDir: "/d", dirSet: true}, true},
-		{[]string{"token", "-runtime-dir=", "work"}, Request{Profile: "work", dirSet: true}, true},
+		{[]string{"token", "--runtime-dir=", "work"}, Request{Profile: "work", dirSet: true}, true},
 		{[]string{"--config=/c.toml", "token", "--", "work"}, Request{Profile: "work", RuntimeDir: "/env/run"}, true},
 		{[]string{"--config", "/c.toml", "token", "work", "--config", "/d.toml"}, Request{Profile: "work", RuntimeDir: "/env/run"}, true},
 		{[]string{"token"}, Request{RuntimeDir: "/env/run"}, true}, // the only profile (GET /v1/token)
@@ -30,6 +30,8 @@ func TestParse(t *testing.T) {
 		{[]string{"token", "--debug", "work"}, Request{}, false},
 		{[]string{"token", "--help"}, Request{}, false},
 		{[]string{"token", "-h", "work"}, Request{}, false},
+		{[]string{"token", "-runtime-dir=/d", "work"}, Request{}, false}, // one dash: not a flag cobra knows
+		{[]string{"-config", "c", "token", "work"}, Request{}, false},
 		{[]string{"token", "work", "--runtime-dir"}, Request{}, false}, // a flag without its value
 		{[]string{"status"}, Request{}, false},
 		{[]string{"work", "token"}, Request{}, false},

@@ -45,7 +45,7 @@ func Read(r Request) (token []byte, ok bool) {
 			return nil, false
 		}
 		if len(answer) == cap(answer) {
-			if cap(answer) >= maxAnswer {
+			if cap(answer) >= MaxAnswer {
 				return nil, false
 			}
 			answer = slices.Grow(answer, cap(answer))

@@ -6,10 +6,11 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/tokentray/tokentray/app/rundir"
 )
 
 // serve answers on a unix socket in a fresh runtime dir with h, as the
@@ -21,7 +22,7 @@ func serve(t *testing.T, h http.HandlerFunc) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	l, err := net.Listen("unix", filepath.Join(dir, "agent.sock"))
+	l, err := net.Listen("unix", rundir.Socket(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func TestReadDeclines(t *testing.T) {
 		}},
 		{"an answer too large", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain")
-			w.Write([]byte(strings.Repeat("a", maxAnswer+1)))
+			w.Write([]byte(strings.Repeat("a", MaxAnswer+1)))
 		}},
 		{"a hang-up", func(w http.ResponseWriter, r *http.Request) {
 			c, _, _ := w.(http.Hijacker).Hijack()

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE // memmem
 
 #include "early.h"
+#include "zz_generated.h" // the facts shared with Go: go generate ./internal/early
 
 #include <errno.h>
 #include <limits.h>
@@ -23,16 +24,10 @@
 
 int tokentray_early_tried;
 
-enum {
-	MAX_ANSWER = 256 << 10, // fasttoken's maxAnswer
-	MAX_PROFILE = 64,
-	TIMEOUT_SEC = 35, // fasttoken's Timeout
-};
-
 // valid_profile is fasttoken's validProfile.
 static int valid_profile(const char *s) {
 	size_t n = strlen(s);
-	if (n == 0 || n > MAX_PROFILE || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 || s[0] == '-')
+	if (n == 0 || n > TT_MAX_PROFILE || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 || s[0] == '-')
 		return 0;
 	for (; *s; s++) {
 		char c = *s;
@@ -70,7 +65,7 @@ int tt_parse(int n, char **args, const struct tt_env *env, const char **profile,
 	for (int i = 0; i < n; i++) {
 		const char *a = args[i];
 		if (end_of_flags || a[0] != '-' || strcmp(a, "-") == 0) {
-			if (!seen_cmd && strcmp(a, "token") == 0)
+			if (!seen_cmd && strcmp(a, TT_COMMAND) == 0)
 				seen_cmd = 1;
 			else if (seen_cmd && !prof && valid_profile(a))
 				prof = a;
@@ -84,9 +79,9 @@ int tt_parse(int n, char **args, const struct tt_env *env, const char **profile,
 			end_of_flags = 1;
 			continue;
 		}
-		const char *name = a + 1;
-		if (*name == '-')
-			name++;
+		if (a[1] != '-')
+			return 0; // -h, or a mistake: the CLI's business
+		const char *name = a + 2;
 		const char *eq = strchr(name, '=');
 		size_t len = eq ? (size_t)(eq - name) : strlen(name);
 		const char *value;
@@ -97,12 +92,12 @@ int tt_parse(int n, char **args, const struct tt_env *env, const char **profile,
 				return 0;
 			value = args[++i];
 		}
-		if (len == 6 && strncmp(name, "config", 6) == 0) {
+		if (len == strlen(TT_FLAG_CONFIG) && strncmp(name, TT_FLAG_CONFIG, len) == 0) {
 			// a token read does not use the config
-		} else if (len == 11 && strncmp(name, "runtime-dir", 11) == 0) {
+		} else if (len == strlen(TT_FLAG_RUNTIME_DIR) && strncmp(name, TT_FLAG_RUNTIME_DIR, len) == 0) {
 			dir = value;
-		} else if (len == 6 && strncmp(name, "format", 6) == 0) {
-			if (!seen_cmd || strcmp(value, "raw") != 0)
+		} else if (len == strlen(TT_FLAG_FORMAT) && strncmp(name, TT_FLAG_FORMAT, len) == 0) {
+			if (!seen_cmd || strcmp(value, TT_FORMAT_RAW) != 0)
 				return 0;
 		} else {
 			return 0; // --help, --min-valid, --debug, a mistake: the CLI's business
@@ -110,17 +105,18 @@ int tt_parse(int n, char **args, const struct tt_env *env, const char **profile,
 	}
 	if (!seen_cmd)
 		return 0;
+	// rundir.Dir and rundir.Socket, in the same order.
 	if (!dir)
 		dir = env->runtime_dir;
 	int ok;
 	if (dir && *dir) {
-		ok = join(sock, size, dir, "agent.sock", NULL);
+		ok = join(sock, size, dir, TT_SOCKET_NAME, NULL);
 	} else if (env->xdg && *env->xdg) {
-		ok = join(sock, size, env->xdg, "tokentray", "agent.sock");
+		ok = join(sock, size, env->xdg, TT_XDG_SUBDIR, TT_SOCKET_NAME);
 	} else {
-		char own[32];
-		snprintf(own, sizeof own, "tokentray-%u", env->uid);
-		ok = join(sock, size, env->tmpdir && *env->tmpdir ? env->tmpdir : "/tmp", own, "agent.sock");
+		char own[64];
+		snprintf(own, sizeof own, TT_TEMP_PREFIX "%u", env->uid);
+		ok = join(sock, size, env->tmpdir && *env->tmpdir ? env->tmpdir : "/tmp", own, TT_SOCKET_NAME);
 	}
 	if (!ok)
 		return 0;
@@ -150,7 +146,7 @@ struct head {
 
 // parse_head is fasttoken's parseHead.
 static int parse_head(const char *b, size_t n, struct head *h) {
-	static const char status[] = "HTTP/1.1 200 ";
+	static const char status[] = TT_STATUS_OK;
 	h->status200 = n >= sizeof status - 1 && memcmp(b, status, sizeof status - 1) == 0;
 	h->text = h->encoded = 0;
 	h->length = -1;
@@ -179,12 +175,12 @@ static int parse_head(const char *b, size_t n, struct head *h) {
 				if (v[i] < '0' || v[i] > '9')
 					return 0;
 				len = len * 10 + (v[i] - '0');
-				if (len > MAX_ANSWER)
+				if (len > TT_MAX_ANSWER)
 					return 0;
 			}
 			h->length = len;
 		} else if (lower_eq(p, name, "content-type")) {
-			h->text = vn >= 10 && memcmp(v, "text/plain", 10) == 0;
+			h->text = vn >= strlen(TT_TEXT_PLAIN) && memcmp(v, TT_TEXT_PLAIN, strlen(TT_TEXT_PLAIN)) == 0;
 		} else if (lower_eq(p, name, "transfer-encoding") || lower_eq(p, name, "content-encoding")) {
 			h->encoded = 1;
 		}
@@ -255,7 +251,7 @@ static int write_all(int fd, int sock, const char *b, size_t n) {
 	return 1;
 }
 
-static char answer[MAX_ANSWER + 1]; // + the newline after the token
+static char answer[TT_MAX_ANSWER + 1]; // + the newline after the token
 
 // read_token is fasttoken's Read.
 static int read_token(const char *sock, const char *profile, size_t *off, size_t *len) {
@@ -265,9 +261,7 @@ static int read_token(const char *sock, const char *profile, size_t *off, size_t
 		return 0; // the CLI explains
 	memcpy(addr.sun_path, sock, sn + 1);
 	char req[256];
-	int rn = snprintf(req, sizeof req,
-	                  "GET /v1/token%s%s HTTP/1.1\r\nHost: tokentray.sock\r\nAccept: text/plain\r\nConnection: close\r\n\r\n",
-	                  *profile ? "/" : "", profile);
+	int rn = snprintf(req, sizeof req, "GET " TT_TOKEN_PATH "%s%s" TT_REQUEST_TAIL, *profile ? "/" : "", profile);
 	if (rn < 0 || (size_t)rn >= sizeof req)
 		return 0;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -281,7 +275,7 @@ static int read_token(const char *sock, const char *profile, size_t *off, size_t
 	size_t n = 0;
 	struct ucred peer;
 	socklen_t peer_len = sizeof peer;
-	int64_t deadline = now_ns() + (int64_t)TIMEOUT_SEC * 1000000000;
+	int64_t deadline = now_ns() + (int64_t)TT_TIMEOUT_SEC * 1000000000;
 	// SO_SNDTIMEO bounds connect too, while the agent's backlog is full.
 	if (!bound(fd, SO_SNDTIMEO, deadline) || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0)
 		goto out;
@@ -290,9 +284,9 @@ static int read_token(const char *sock, const char *profile, size_t *off, size_t
 	if (!write_all(fd, 1, req, (size_t)rn))
 		goto out;
 	for (;;) {
-		if (n == MAX_ANSWER || !bound(fd, SO_RCVTIMEO, deadline))
+		if (n == TT_MAX_ANSWER || !bound(fd, SO_RCVTIMEO, deadline))
 			goto out;
-		ssize_t r = read(fd, answer + n, MAX_ANSWER - n);
+		ssize_t r = read(fd, answer + n, TT_MAX_ANSWER - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -331,7 +325,7 @@ static void hand_over(char **argv, char **envp) {
 __attribute__((constructor)) static void tokentray_early(int argc, char **argv, char **envp) {
 	if (argc < 1 || !argv || !argv[0])
 		return;
-	struct tt_env env = {getenv("TOKENTRAY_RUNTIME_DIR"), getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"), getuid()};
+	struct tt_env env = {getenv(TT_ENV_RUNTIME_DIR), getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"), getuid()};
 	const char *profile;
 	char sock[PATH_MAX];
 	if (tt_parse(argc - 1, argv + 1, &env, &profile, sock, sizeof sock)) {

@@ -17,7 +17,20 @@
 //
 // It is Linux with glibc only (musl calls constructors without argv); other
 // systems, and builds without cgo, use app/fasttoken alone.
+//
+// Why keep a second language: the Go path alone cannot get under Go's own
+// start. Figure 2 of BENCHMARKS.md times a Go hello world at 0.85–1.11×
+// oidc-token on the machine it runs on, the Go front at 1.17×, and this C
+// path at about 0.6×: it is what makes `tokentray token` the cheapest call
+// a script can make. Its price is kept small: the facts it shares with Go
+// (the socket path's parts, the flags it takes, the request and the
+// answer it reads) have their one home in app/rundir and app/fasttoken and
+// reach C through zz_generated.h, which `go generate` writes (a test in
+// gen/ fails when it is stale); the two readers of the answer are held
+// together by the fuzz tests here.
 package early
+
+//go:generate go run ./gen
 
 /*
 #include <stdlib.h>

@@ -4,8 +4,6 @@ package early
 
 import (
 	"bytes"
-	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -14,8 +12,9 @@ import (
 )
 
 // sameParse checks the C parser against app/fasttoken's: the C path takes
-// a command line only as Go does, to the same profile and socket. It may
-// decline what Go takes only where the socket's path needs Go's cleaning.
+// a command line only as Go does, to the same profile and socket (the one
+// rundir.Socket derives). It may decline what Go takes only where the
+// socket's path needs Go's cleaning.
 func sameParse(t *testing.T, args []string, e env) {
 	t.Helper()
 	t.Setenv("XDG_RUNTIME_DIR", e.xdg)
@@ -27,32 +26,26 @@ func sameParse(t *testing.T, args []string, e env) {
 		t.Errorf("%q (env %+v): C takes it, Go does not", args, e)
 	case cOK && (profile != req.Profile || socket != req.Socket()):
 		t.Errorf("%q (env %+v): C asks %s on %s, Go %s on %s", args, e, profile, socket, req.Profile, req.Socket())
-	case goOK && !cOK && !cDeclines(req, e):
+	case goOK && !cOK && !needsCleaning(req.Socket(), req.RuntimeDir, e.xdg, e.tmpdir):
 		t.Errorf("%q (env %+v): Go takes it (socket %s), C does not", args, e, req.Socket())
 	}
 }
 
-// cDeclines reports whether the C path declines the socket path Go
-// chose, as it must: its path, the directory's trailing slashes dropped,
-// would need more of filepath.Join's cleaning (an empty, "." or ".."
-// component), or is longer than its buffer.
-func cDeclines(req fasttoken.Request, e env) bool {
-	first, rest := req.RuntimeDir, "agent.sock"
-	switch {
-	case first != "":
-	case e.xdg != "":
-		first, rest = e.xdg, "tokentray/agent.sock"
-	case e.tmpdir != "":
-		first, rest = e.tmpdir, fmt.Sprintf("tokentray-%d/agent.sock", os.Getuid())
-	default:
-		first, rest = "/tmp", fmt.Sprintf("tokentray-%d/agent.sock", os.Getuid())
-	}
-	path := strings.TrimRight(first, "/") + "/" + rest
-	if len(path) >= 4096 {
+// needsCleaning reports whether the C path may decline a read: when a
+// directory it could build the socket's path from, its trailing slashes
+// dropped, holds an empty, "." or ".." component (filepath.Join would
+// clean those), or the path is longer than C's buffer.
+func needsCleaning(socket string, dirs ...string) bool {
+	if len(socket) >= 4000 {
 		return true
 	}
-	return slices.ContainsFunc(strings.Split(strings.TrimPrefix(path, "/"), "/"), func(c string) bool {
-		return c == "" || c == "." || c == ".."
+	return slices.ContainsFunc(dirs, func(d string) bool {
+		if d = strings.TrimRight(d, "/"); d == "" {
+			return false
+		}
+		return slices.ContainsFunc(strings.Split(strings.TrimPrefix(d, "/"), "/"), func(c string) bool {
+			return c == "" || c == "." || c == ".."
+		})
 	})
 }
 
@@ -79,7 +72,9 @@ func TestParseAsFasttoken(t *testing.T) {
 		{"--runtime-dir", "/d//e", "token", "w"},
 		{"--runtime-dir", "/d/../e", "token", "w"},
 		{"--runtime-dir", ".", "token", "w"},
-		{"token", "-runtime-dir=", "work"},
+		{"token", "--runtime-dir=", "work"},
+		{"token", "-runtime-dir=/d", "work"},
+		{"-config", "c", "token", "work"},
 		{"--config=/c.toml", "token", "--", "work"},
 		{"--config", "/c.toml", "token", "work", "--config", "/d.toml"},
 		{"token"},
