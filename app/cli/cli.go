@@ -21,6 +21,7 @@ import (
 	"github.com/tokentray/tokentray/app/agent"
 	"github.com/tokentray/tokentray/app/api"
 	"github.com/tokentray/tokentray/app/config"
+	"github.com/tokentray/tokentray/app/rundir"
 )
 
 // Env is what the command line needs from the process; main wires it.
@@ -153,7 +154,7 @@ agent with its tray icon; every command but agent talks to that agent.`,
 	root.SetErr(c.env.Stderr)
 	pf := root.PersistentFlags()
 	pf.StringVar(&c.configPath, "config", c.env.Getenv("TOKENTRAY_CONFIG"), "config `file` (default $TOKENTRAY_CONFIG, else tokentray/config.toml in the user config dir)")
-	pf.StringVar(&c.runtimeDir, "runtime-dir", c.env.Getenv("TOKENTRAY_RUNTIME_DIR"), "the agent's private `dir` for its socket and lock (default $XDG_RUNTIME_DIR/tokentray)")
+	pf.StringVar(&c.runtimeDir, "runtime-dir", c.env.Getenv(rundir.Env), "the agent's private `dir` for its socket and lock (default $XDG_RUNTIME_DIR/tokentray)")
 	pf.BoolVar(&c.debug, "debug", false, "log at debug level (tokens are never logged)")
 	root.MarkPersistentFlagFilename("config", "toml")
 	root.MarkPersistentFlagDirname("runtime-dir")

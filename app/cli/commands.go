@@ -30,9 +30,9 @@ func commands(c *cmdContext) []*cobra.Command {
 		tokenCommand(c),
 		statusCommand(c),
 		{Use: "refresh [PROFILE]", Short: "refresh a profile now",
-			Example: "  tokentray refresh work", Args: maxArgs(1), RunE: c.run(runRefresh), ValidArgsFunction: c.completeProfiles},
+			Example: "  tokentray refresh work", Args: maxArgs(1), RunE: c.run(withProfile(runRefresh)), ValidArgsFunction: c.completeProfiles},
 		{Use: "logout [PROFILE]", Short: "revoke the refresh token at the provider and delete it from the keyring",
-			Example: "  tokentray logout work", Args: maxArgs(1), RunE: c.run(runLogout), ValidArgsFunction: c.completeProfiles},
+			Example: "  tokentray logout work", Args: maxArgs(1), RunE: c.run(withProfile(runLogout)), ValidArgsFunction: c.completeProfiles},
 		secretCommand(c),
 		{Use: "version", Short: "print the version",
 			Example: "  tokentray version", Args: maxArgs(0), RunE: c.run(runVersion)},
@@ -342,24 +342,27 @@ func runStatus(c *cmdContext, asJSON bool) error {
 	return tw.Flush()
 }
 
-func runRefresh(c *cmdContext) error {
-	profile, err := c.profileArg()
-	if err != nil {
-		return err
+// withProfile runs f with the profile named on the command line, or the
+// only one there is.
+func withProfile(f func(c *cmdContext, profile string) error) func(c *cmdContext) error {
+	return func(c *cmdContext) error {
+		profile, err := c.profileArg()
+		if err != nil {
+			return err
+		}
+		return f(c, profile)
 	}
-	st, err := c.client().Refresh(c.ctx, profile)
-	if err != nil {
-		return err
-	}
-	c.printf("%s: %s\n", profile, st.Summary(time.Now()))
-	return nil
 }
 
-func runLogout(c *cmdContext) error {
-	profile, err := c.profileArg()
-	if err != nil {
-		return err
+func runRefresh(c *cmdContext, profile string) error {
+	st, err := c.client().Refresh(c.ctx, profile)
+	if err == nil {
+		c.printf("%s: %s\n", profile, st.Summary(time.Now()))
 	}
+	return err
+}
+
+func runLogout(c *cmdContext, profile string) error {
 	res, err := c.client().Logout(c.ctx, profile)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -62,32 +63,33 @@ func secretCommand(c *cmdContext) *cobra.Command {
 }
 
 func runSecretSet(c *cmdContext) error {
-	profile := c.args[0]
-	secret, err := c.askPassword(fmt.Sprintf("Client secret for %s: ", profile))
-	if err != nil {
-		return err
-	}
-	res, err := c.client().SetSecret(c.ctx, profile, secret)
-	if err != nil {
-		return err
-	}
-	c.printf("Stored the client secret of %s in the keyring.\n", profile)
-	c.secretOutcome(profile, res)
-	return nil
+	secret, err := c.askPassword(fmt.Sprintf("Client secret for %s: ", c.args[0]))
+	return c.storeSecret("client secret", secret, err, (*api.Client).SetSecret)
 }
 
 func runSecretSetKey(c *cmdContext) error {
-	profile := c.args[0]
 	pem, err := c.readKey(argAt(c.args, 1))
+	return c.storeSecret("private key", pem, err, (*api.Client).SetPrivateKey)
+}
+
+// storeSecret hands a secret read (or the error reading it) to the agent
+// with send, and says what came of it.
+func (c *cmdContext) storeSecret(what, secret string, readErr error, send func(*api.Client, context.Context, string, string) (api.SecretResponse, error)) error {
+	if readErr != nil {
+		return readErr
+	}
+	profile := c.args[0]
+	res, err := send(c.client(), c.ctx, profile, secret)
 	if err != nil {
 		return err
 	}
-	res, err := c.client().SetPrivateKey(c.ctx, profile, pem)
-	if err != nil {
-		return err
+	c.printf("Stored the %s of %s in the keyring.\n", what, profile)
+	if res.Note != "" {
+		c.errorf("Note: %s\n", res.Note)
 	}
-	c.printf("Stored the private key of %s in the keyring.\n", profile)
-	c.secretOutcome(profile, res)
+	if res.Resumed && res.Status != nil {
+		c.printf("%s works again without a new login: %s\n", profile, res.Status.Summary(time.Now()))
+	}
 	return nil
 }
 
@@ -101,15 +103,6 @@ func runSecretDelete(c *cmdContext) error {
 	}
 	c.printf("Deleted the client secret and private key of %s from the keyring.\n", profile)
 	return nil
-}
-
-func (c *cmdContext) secretOutcome(profile string, res api.SecretResponse) {
-	if res.Note != "" {
-		c.errorf("Note: %s\n", res.Note)
-	}
-	if res.Resumed && res.Status != nil {
-		c.printf("%s works again without a new login: %s\n", profile, res.Status.Summary(time.Now()))
-	}
 }
 
 // readKey reads a PEM private key from path, or from standard input when
