@@ -136,6 +136,13 @@ func NewCommand(env Env) *cobra.Command {
 	return newRoot(&cmdContext{ctx: context.Background(), env: env})
 }
 
+func init() {
+	// On Windows cobra refuses to run a program Explorer started (a
+	// double-click) and shows this text instead; the agent is started
+	// that way by the Run key at login, so it must not.
+	cobra.MousetrapHelpText = ""
+}
+
 func newRoot(c *cmdContext) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "tokentray",
