@@ -20,8 +20,8 @@ import (
 	"github.com/tokentray/tokentray/app/config"
 )
 
-// commands are tokentray's commands but help, completion and ui, in the
-// order `tokentray help` lists them.
+// commands are tokentray's commands but help, completion and ui (cobra
+// lists them all sorted by name).
 func commands(c *cmdContext) []*cobra.Command {
 	return []*cobra.Command{
 		{Use: "agent", Short: "run the agent in the foreground, without a tray (for SSH sessions and servers)",
