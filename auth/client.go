@@ -18,18 +18,6 @@ import (
 // maxBody bounds every response body read from a provider.
 const maxBody = 1 << 20
 
-// ClientAuth names how the client authenticates at the token endpoint.
-type ClientAuth string
-
-// The client authentication methods (RFC 6749 §2.3, OIDC Core §9, RFC 7523).
-const (
-	AuthNone          ClientAuth = "none"                // public client: client_id in the body
-	AuthSecretBasic   ClientAuth = "client_secret_basic" // RFC 6749 §2.3.1
-	AuthSecretPost    ClientAuth = "client_secret_post"  // RFC 6749 §2.3.1, body
-	AuthDigiRunner    ClientAuth = "digirunner"          // Basic Base64(id ":" Base64(secret))
-	AuthPrivateKeyJWT ClientAuth = "private_key_jwt"     // RFC 7523 §2.2
-)
-
 // Config describes one client at one provider. Secrets come from the caller
 // (the agent reads them from the keyring); auth never stores them.
 type Config struct {

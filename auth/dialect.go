@@ -3,26 +3,9 @@ package auth
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
-)
-
-// Dialect names the shape of a provider's token requests and responses.
-type Dialect string
-
-// The dialects.
-const (
-	// DialectOAuth2 is RFC 6749: grant_type=refresh_token, snake_case
-	// responses with expires_in.
-	DialectOAuth2 Dialect = "oauth2"
-	// DialectVeeam is Veeam's api/oauth2/token (document 002):
-	// grantType=RefreshToken, camelCase fields, no client, and absolute
-	// accessTokenExpiresAt/refreshTokenExpiresAt instead of expires_in.
-	// The newer api/v1/token of the same product is DialectOAuth2 with an
-	// x-api-version header.
-	DialectVeeam Dialect = "veeam"
 )
 
 // maxLifetime bounds a believable access token lifetime; an expires_in or
@@ -164,15 +147,4 @@ func timestamp(v json.RawMessage) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t, true
-}
-
-// ParseDialect validates a dialect name from configuration.
-func ParseDialect(s string) (Dialect, error) {
-	switch d := Dialect(s); d {
-	case "", DialectOAuth2:
-		return DialectOAuth2, nil
-	case DialectVeeam:
-		return d, nil
-	}
-	return "", fmt.Errorf("unknown dialect %q (want oauth2 or veeam)", s)
 }

@@ -9,23 +9,6 @@ import (
 	"sync"
 )
 
-// LoginMethod names how a profile gets its first refresh token.
-type LoginMethod string
-
-// The login methods a profile can use.
-const (
-	// LoginBrowser is the authorization code grant with PKCE through the
-	// loopback redirect (RFC 8252).
-	LoginBrowser LoginMethod = "browser"
-	// LoginPassword asks for a user name and password once (RFC 6749 §4.3,
-	// or Veeam's grantType=Password).
-	LoginPassword LoginMethod = "password"
-	// LoginImport takes a refresh token the user obtained elsewhere.
-	LoginImport LoginMethod = "import"
-	// LoginDevice is the device authorization grant (RFC 8628).
-	LoginDevice LoginMethod = "device"
-)
-
 // Preset is what a user would otherwise type into a profile for one kind of
 // provider. Endpoint templates and header values may hold placeholders:
 // {domain} is the base URL the user gives (scheme and host, perhaps a path;
