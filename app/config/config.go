@@ -207,9 +207,27 @@ func decodeProblems(name string, err error) []Problem {
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
 		row, _ := de.Position()
-		return []Problem{{File: name, Line: row, Key: keyString(de.Key()), Msg: strings.TrimPrefix(de.Error(), "toml: ")}}
+		msg := strings.TrimPrefix(de.Error(), "toml: ")
+		if strings.Contains(msg, "escape") {
+			msg += windowsPathHint
+		}
+		return []Problem{{File: name, Line: row, Key: keyString(de.Key()), Msg: msg}}
 	}
 	return []Problem{{File: name, Msg: strings.TrimPrefix(err.Error(), "toml: ")}}
+}
+
+// windowsPathHint follows a problem that a Windows path in double quotes
+// causes: there a backslash starts an escape (\U, \t, \n …).
+const windowsPathHint = `; in "double quotes" a backslash starts an escape: write a Windows path in single quotes, 'C:\Users\me\key.pem', or double each backslash`
+
+// checkPath refuses a path that holds a control character: in a file it is
+// a Windows path whose backslashes were read as escapes ("C:\temp" holds a
+// tab).
+func checkPath(v string) error {
+	if strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return fmt.Errorf("%q holds a control character%s", v, windowsPathHint)
+	}
+	return nil
 }
 
 func keyString(k toml.Key) string { return strings.Join(k, ".") }
@@ -303,6 +321,11 @@ func (c *Config) validate(add func(key, format string, args ...any)) {
 		checkEnum("login", p.Login, auth.LoginMethods(), func(format string, args ...any) { add(k("login"), format, args...) })
 		if (p.Login == "" || p.Login == "browser") && p.Issuer == "" && p.AuthorizationEndpoint == "" {
 			add(k("authorization_endpoint"), "missing: a browser login needs issuer or authorization_endpoint")
+		}
+		for f, v := range map[string]string{"private_key_file": p.PrivateKeyFile, "browser": p.Browser} {
+			if err := checkPath(v); err != nil {
+				add(k(f), "%v", err)
+			}
 		}
 		if p.DefaultLifetime.Duration < 0 {
 			add(k("default_lifetime"), "must be positive")
