@@ -164,6 +164,29 @@ func (f form) besideSave() string {
 
 func (f form) status() string { return f.s.status.Text }
 
+// choose picks the option of a select that starts with value.
+func (f form) choose(label, value string) {
+	f.t.Helper()
+	sel := f.sel(label)
+	for _, o := range sel.Options {
+		if strings.HasPrefix(o, value+":") {
+			sel.SetSelected(o)
+			return
+		}
+	}
+	f.t.Fatalf("%s has no option %q: %v", label, value, sel.Options)
+}
+
+// moreOpen says whether "Endpoints and more" is open.
+func (f form) moreOpen() bool {
+	f.t.Helper()
+	acc, ok := find[*widget.Accordion](f.s.Win.Content())
+	if !ok {
+		f.t.Fatal("no accordion")
+	}
+	return acc.Items[0].Open
+}
+
 // typeIn replaces a field's text the way a person does: select all, type.
 func (f form) typeIn(label, text string) {
 	f.t.Helper()
@@ -246,8 +269,8 @@ func TestSettingsShowsEachProblemUnderItsField(t *testing.T) {
 	if got := u.problem("Redirect port"); !strings.Contains(got, "not a number") {
 		t.Errorf("under Redirect port: got %q", got)
 	}
-	if !strings.Contains(u.besideSave(), "Redirect port") || !u.s.more.Items[0].Open {
-		t.Errorf("beside Save %q, more open %v", u.besideSave(), u.s.more.Items[0].Open)
+	if !strings.Contains(u.besideSave(), "Redirect port") || !u.moreOpen() {
+		t.Errorf("beside Save %q, more open %v", u.besideSave(), u.moreOpen())
 	}
 	u.typeIn("Redirect port", "8400")
 	if u.problem("Redirect port") != "" || u.button("Save").Disabled() {
@@ -312,12 +335,12 @@ func TestSettingsPublicClientHasNoSecret(t *testing.T) {
 		t.Errorf("public client: secret field enabled %v, Delete stored secret enabled %v, want both off",
 			!u.entry("Client secret").Disabled(), !u.button("Delete stored secret").Disabled())
 	}
-	u.sel("Client auth").SetSelected(u.s.in("client_auth").f.labelOf("client_secret_basic"))
+	u.choose("Client auth", "client_secret_basic")
 	if u.entry("Client secret").Disabled() || u.button("Delete stored secret").Disabled() {
 		t.Errorf("client_secret_basic: secret field enabled %v, Delete stored secret enabled %v, want both on",
 			!u.entry("Client secret").Disabled(), !u.button("Delete stored secret").Disabled())
 	}
-	u.sel("Client auth").SetSelected(u.s.in("client_auth").f.labelOf(""))
+	u.choose("Client auth", "none")
 	if !u.entry("Client secret").Disabled() || !u.button("Delete stored secret").Disabled() {
 		t.Error("back to none: the secret's field or button is still on")
 	}
