@@ -39,7 +39,9 @@ func Validate(p config.Profile, secret string, others []string, isNew bool) map[
 		if !ok {
 			continue
 		}
-		if _, dup := problems[field]; !dup {
+		if problems[field] != "" {
+			problems[field] += "; " + pr.Msg
+		} else {
 			problems[field] = pr.Msg
 		}
 	}

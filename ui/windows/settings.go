@@ -3,6 +3,7 @@ package windows
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"slices"
 	"strings"
 	"time"
@@ -124,6 +125,68 @@ func newNote() *widget.Label {
 	return l
 }
 
+// noteTheme draws the line under a field close to it, a hint in the
+// placeholder colour (a LowImportance label's) and a problem in red.
+type noteTheme struct{}
+
+func (noteTheme) base() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
+
+func (t noteTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n == theme.ColorNameDisabled {
+		n = theme.ColorNamePlaceHolder
+	}
+	return t.base().Color(n, v)
+}
+
+func (t noteTheme) Size(n fyne.ThemeSizeName) float32 {
+	if n == theme.SizeNameInnerPadding {
+		return 2
+	}
+	return t.base().Size(n)
+}
+
+func (t noteTheme) Font(s fyne.TextStyle) fyne.Resource     { return t.base().Font(s) }
+func (t noteTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return t.base().Icon(n) }
+
+// under stacks a field's widget and the lines under it without gaps.
+type under struct{}
+
+// shows says whether o shows: a note's theme override shows its label.
+func shows(o fyne.CanvasObject) bool {
+	if t, ok := o.(*container.ThemeOverride); ok {
+		return t.Content.Visible()
+	}
+	return o.Visible()
+}
+
+func (under) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		if shows(o) {
+			m := o.MinSize()
+			s = fyne.NewSize(max(s.Width, m.Width), s.Height+m.Height)
+		}
+	}
+	return s
+}
+
+func (under) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	for _, o := range objs {
+		if shows(o) {
+			h := o.MinSize().Height
+			o.Move(fyne.NewPos(0, y))
+			o.Resize(fyne.NewSize(size.Width, h))
+			y += h
+		}
+	}
+}
+
+// withNote is a field's rows with its note under them.
+func withNote(note *widget.Label, rows ...fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(under{}, append(rows, container.NewThemeOverride(note, noteTheme{}))...)
+}
+
 // NewSettings builds the settings window (not shown yet).
 func NewSettings(env *Env) *Settings {
 	s := &Settings{env: env, selected: -1}
@@ -209,7 +272,7 @@ func (s *Settings) build() fyne.CanvasObject {
 	s.foundMsg.Hide()
 	s.forget = widget.NewButtonWithIcon("Delete stored secret", theme.DeleteIcon(), func() { s.confirmForget() })
 
-	main := widget.NewForm(&widget.FormItem{Text: "Provider", Widget: container.NewVBox(s.preset, s.holes, s.presetNote)})
+	main := widget.NewForm(&widget.FormItem{Text: "Provider", Widget: withNote(s.presetNote, s.preset, s.holes)})
 	more := widget.NewForm()
 	for i := range fields {
 		in := s.newInput(&fields[i])
@@ -225,7 +288,7 @@ func (s *Settings) build() fyne.CanvasObject {
 		case model.KeySecret:
 			rows = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, s.forget, w)}
 		}
-		item := &widget.FormItem{Text: in.f.label, Widget: container.NewVBox(append(rows, in.note)...)}
+		item := &widget.FormItem{Text: in.f.label, Widget: withNote(in.note, rows...)}
 		if in.f.more {
 			more.AppendItem(item)
 		} else {
@@ -466,6 +529,9 @@ func (s *Settings) check() (config.Profile, map[string]string) {
 // off, and says beside Save why it is off.
 func (s *Settings) validate() {
 	p, problems := s.check()
+	if problems["issuer"] != "" && strings.HasPrefix(problems["authorization_endpoint"], "missing") {
+		delete(problems, "authorization_endpoint") // the issuer's problem says what to give
+	}
 	s.problems = problems
 	for _, in := range s.inputs {
 		showNote(in.note, problems[in.f.key], in.f.hint)
@@ -569,7 +635,14 @@ func (s *Settings) whyNotSave(problems map[string]string) string {
 	if hidden && s.more.Items[0] != nil && !s.more.Items[0].Open {
 		s.more.Open(0)
 	}
-	msg := "To save, fix " + strings.Join(names, ", ") + " (see under each)."
+	var msg string
+	switch len(names) {
+	case 0:
+	case 1:
+		msg = "To save, fix " + names[0] + " (the reason is under it)."
+	default:
+		msg = "To save, fix " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + " (each says why under it)."
+	}
 	if len(names) == 0 {
 		msg = "To save, fix in the file: " + strings.Join(rest, "; ")
 	} else if len(rest) > 0 {

@@ -2,6 +2,7 @@ package windows
 
 import (
 	"context"
+	"image/png"
 	"maps"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tokentray/tokentray/app/api"
@@ -113,7 +115,7 @@ func (f form) note(label string) (text string, isProblem bool) {
 	if !ok || len(c.Objects) < 2 {
 		return "", false
 	}
-	l, ok := c.Objects[len(c.Objects)-1].(*widget.Label)
+	l, ok := find[*widget.Label](c.Objects[len(c.Objects)-1])
 	if !ok || !l.Visible() {
 		return "", false
 	}
@@ -659,5 +661,28 @@ scopes = ["openid"]
 	want = strings.Replace(want, "scopes = [\"openid\", \"offline_access\"]\n", "scopes = [\"openid\", \"offline_access\"]\nextra_headers = {X-Team = 'blue'}\n", 1)
 	if got := string(b); got != want {
 		t.Errorf("file after Save:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// With TOKENTRAY_SCREENSHOTS set (make screenshots), the settings window
+// showing a problem is drawn to settings-problem.png, by Fyne's software
+// painter with the dark theme of the desktop pictures.
+func TestSettingsScreenshot(t *testing.T) {
+	dir := os.Getenv("TOKENTRAY_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("TOKENTRAY_SCREENSHOTS is not set (make screenshots sets it)")
+	}
+	env := newEnv(t, &fakeAPI{}, &memFile{cfg: &config.Config{Profiles: []config.Profile{work}}})
+	env.App.Settings().SetTheme(theme.DarkTheme())
+	u := openSettings(t, env)
+	u.typeIn("Issuer", "ftp://x")
+	u.s.Win.Resize(fyne.NewSize(940, 600))
+	f, err := os.Create(filepath.Join(dir, "settings-problem.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, u.s.Win.Canvas().Capture()); err != nil {
+		t.Fatal(err)
 	}
 }
