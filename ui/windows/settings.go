@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image/color"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -38,8 +39,7 @@ type Settings struct {
 	// endpoints show in the form but stay out of the file.
 	found    auth.Endpoints
 	foundFor string
-	problems map[string]string // by key, as model.Validate reports them
-	filling  bool              // true while widgets are set from a profile: no validation then
+	filling  bool // true while widgets are set from a profile: no validation then
 
 	inputs     []*input // one per field of the table, in its order
 	list       *widget.List
@@ -47,9 +47,8 @@ type Settings struct {
 	presetIn   *widget.Label
 	domain     *widget.Entry
 	version    *widget.Entry
-	apply      *widget.Button
 	holes      *fyne.Container // the placeholder row: shown for presets that need values
-	presetNote *widget.Label
+	presetNote *note
 	discover   *widget.Button
 	foundMsg   *widget.Label
 	more       *widget.Accordion
@@ -68,7 +67,7 @@ type input struct {
 	f     *field
 	entry *widget.Entry
 	sel   *widget.Select
-	note  *widget.Label
+	note  *note
 	shown string // the text it was filled with
 }
 
@@ -89,44 +88,44 @@ func (in *input) setText(v string) {
 }
 
 func (in *input) enable(on bool) {
-	w := fyne.Disableable(in.entry)
 	if in.sel != nil {
-		w = in.sel
-	}
-	if on {
-		w.Enable()
+		setEnabled(in.sel, on)
 	} else {
-		w.Disable()
+		setEnabled(in.entry, on)
 	}
 }
 
-// showNote puts the field's problem under it, else its hint.
-func showNote(note *widget.Label, problem, hint string) {
-	switch {
-	case problem != "":
-		note.Importance = widget.DangerImportance
-		note.SetText(problem)
-		note.Show()
-	case hint != "":
-		note.Importance = widget.LowImportance
-		note.SetText(hint)
-		note.Show()
-	default:
-		note.SetText("")
-		note.Hide()
-	}
+// note is the line under a field: its problem in red, else its hint in
+// the placeholder colour, small and close to the field.
+type note struct {
+	box   *container.ThemeOverride // what the form holds; hidden when there is nothing to say
+	label *widget.Label
 }
 
-func newNote() *widget.Label {
+func newNote() *note {
 	l := widget.NewLabel("")
 	l.Wrapping = fyne.TextWrapWord
 	l.SizeName = theme.SizeNameCaptionText
-	l.Hide()
-	return l
+	n := &note{container.NewThemeOverride(l, noteTheme{}), l}
+	n.box.Hide()
+	return n
 }
 
-// noteTheme draws the line under a field close to it, a hint in the
-// placeholder colour (a LowImportance label's) and a problem in red.
+func (n *note) show(problem, hint string) {
+	n.label.Importance = widget.LowImportance
+	if problem != "" {
+		n.label.Importance, hint = widget.DangerImportance, problem
+	}
+	n.label.SetText(hint)
+	if hint == "" {
+		n.box.Hide()
+	} else {
+		n.box.Show()
+	}
+}
+
+// noteTheme is the theme of a note: little padding, and the placeholder
+// colour for a LowImportance label's.
 type noteTheme struct{}
 
 func (noteTheme) base() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
@@ -147,45 +146,6 @@ func (t noteTheme) Size(n fyne.ThemeSizeName) float32 {
 
 func (t noteTheme) Font(s fyne.TextStyle) fyne.Resource     { return t.base().Font(s) }
 func (t noteTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return t.base().Icon(n) }
-
-// under stacks a field's widget and the lines under it without gaps.
-type under struct{}
-
-// shows says whether o shows: a note's theme override shows its label.
-func shows(o fyne.CanvasObject) bool {
-	if t, ok := o.(*container.ThemeOverride); ok {
-		return t.Content.Visible()
-	}
-	return o.Visible()
-}
-
-func (under) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	var s fyne.Size
-	for _, o := range objs {
-		if shows(o) {
-			m := o.MinSize()
-			s = fyne.NewSize(max(s.Width, m.Width), s.Height+m.Height)
-		}
-	}
-	return s
-}
-
-func (under) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	y := float32(0)
-	for _, o := range objs {
-		if shows(o) {
-			h := o.MinSize().Height
-			o.Move(fyne.NewPos(0, y))
-			o.Resize(fyne.NewSize(size.Width, h))
-			y += h
-		}
-	}
-}
-
-// withNote is a field's rows with its note under them.
-func withNote(note *widget.Label, rows ...fyne.CanvasObject) fyne.CanvasObject {
-	return container.New(under{}, append(rows, container.NewThemeOverride(note, noteTheme{}))...)
-}
 
 // NewSettings builds the settings window (not shown yet).
 func NewSettings(env *Env) *Settings {
@@ -251,8 +211,7 @@ func (s *Settings) build() fyne.CanvasObject {
 	for _, p := range model.Presets() {
 		presetNames = append(presetNames, p.Name)
 	}
-	s.presetIn = widget.NewLabel("")
-	s.presetIn.Wrapping = fyne.TextWrapWord
+	s.presetIn = wrapped()
 	s.preset = widget.NewSelect(presetNames, func(name string) { s.presetChosen(name) })
 	s.preset.PlaceHolder = "none: every field set by hand"
 	s.domain = widget.NewEntry()
@@ -261,18 +220,17 @@ func (s *Settings) build() fyne.CanvasObject {
 	s.version = widget.NewEntry()
 	s.version.SetPlaceHolder("api_version: 1.1-rev0")
 	s.version.OnChanged = func(string) { s.changed() }
-	s.apply = widget.NewButton("Fill in", func() { s.applyPreset() })
-	s.holes = container.NewBorder(nil, nil, nil, s.apply, container.NewGridWithColumns(2, s.domain, s.version))
+	apply := widget.NewButton("Fill in", func() { s.applyPreset() })
+	s.holes = container.NewBorder(nil, nil, nil, apply, container.NewGridWithColumns(2, s.domain, s.version))
 	s.holes.Hide()
 	s.presetNote = newNote()
 
 	s.discover = widget.NewButtonWithIcon("Discover", theme.SearchIcon(), func() { s.runDiscover() })
-	s.foundMsg = widget.NewLabel("")
-	s.foundMsg.Wrapping = fyne.TextWrapWord
+	s.foundMsg = wrapped()
 	s.foundMsg.Hide()
 	s.forget = widget.NewButtonWithIcon("Delete stored secret", theme.DeleteIcon(), func() { s.confirmForget() })
 
-	main := widget.NewForm(&widget.FormItem{Text: "Provider", Widget: withNote(s.presetNote, s.preset, s.holes)})
+	main := widget.NewForm(&widget.FormItem{Text: "Provider", Widget: container.NewVBox(s.preset, s.holes, s.presetNote.box)})
 	more := widget.NewForm()
 	for i := range fields {
 		in := s.newInput(&fields[i])
@@ -288,7 +246,7 @@ func (s *Settings) build() fyne.CanvasObject {
 		case model.KeySecret:
 			rows = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, s.forget, w)}
 		}
-		item := &widget.FormItem{Text: in.f.label, Widget: withNote(in.note, rows...)}
+		item := &widget.FormItem{Text: in.f.label, Widget: container.NewVBox(append(rows, in.note.box)...)}
 		if in.f.more {
 			more.AppendItem(item)
 		} else {
@@ -298,11 +256,9 @@ func (s *Settings) build() fyne.CanvasObject {
 	s.more = widget.NewAccordion(widget.NewAccordionItem("Endpoints and more", more))
 
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.status = widget.NewLabel("")
-	s.status.Wrapping = fyne.TextWrapWord
+	s.status = wrapped()
 	s.status.Hide()
-	s.why = widget.NewLabel("")
-	s.why.Wrapping = fyne.TextWrapWord
+	s.why = wrapped()
 	s.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { s.saveProfile() })
 	s.save.Importance = widget.HighImportance
 	s.revert = widget.NewButton("Revert", func() { s.choose(s.selected) })
@@ -316,6 +272,12 @@ func (s *Settings) build() fyne.CanvasObject {
 }
 
 func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
+
+func wrapped() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
 
 func (s *Settings) listSelected(i int) {
 	if i == s.selected || (s.selected == -1 && i >= len(s.cfg.Profiles)) {
@@ -532,54 +494,30 @@ func (s *Settings) validate() {
 	if problems["issuer"] != "" && strings.HasPrefix(problems["authorization_endpoint"], "missing") {
 		delete(problems, "authorization_endpoint") // the issuer's problem says what to give
 	}
-	s.problems = problems
 	for _, in := range s.inputs {
-		showNote(in.note, problems[in.f.key], in.f.hint)
+		in.note.show(problems[in.f.key], in.f.hint)
 	}
 	var presetProblems []string
-	for _, k := range []string{"preset", "domain", "api_version"} {
+	for _, k := range presetKeys {
 		if problems[k] != "" {
 			presetProblems = append(presetProblems, problems[k])
 		}
 	}
-	showNote(s.presetNote, strings.Join(presetProblems, "\n"), "a preset fills in what a kind of provider needs")
+	s.presetNote.show(strings.Join(presetProblems, "\n"), "a preset fills in what a kind of provider needs")
 
-	changed := s.saved == nil || !p.Equal(*s.saved) || s.secretText() != ""
 	why := s.whyNotSave(problems)
-	switch {
-	case why != "":
-	case !changed:
+	if why == "" && s.saved != nil && p.Equal(*s.saved) && s.secretText() == "" {
 		why = "No changes to save."
 	}
 	s.why.SetText(why)
-	if why == "" {
-		s.save.Enable()
-	} else {
-		s.save.Disable()
-	}
-	if s.edited() {
-		s.revert.Enable()
-	} else {
-		s.revert.Disable()
-	}
-
-	issuer := s.in("issuer").text()
-	if strings.TrimSpace(issuer) == "" || problems["issuer"] != "" {
-		s.discover.Disable() // the reason is under the issuer
-	} else {
-		s.discover.Enable()
-	}
+	setEnabled(s.save, why == "")
+	setEnabled(s.revert, s.edited())
+	setEnabled(s.discover, strings.TrimSpace(s.in("issuer").text()) != "" && problems["issuer"] == "") // else the reason is under the issuer
 
 	e := p.Effective()
-	ca := auth.ClientAuth(e.ClientAuth)
-	s.in(model.KeySecret).enable(ca.UsesSecret())
+	s.in(model.KeySecret).enable(auth.ClientAuth(e.ClientAuth).UsesSecret())
 	// The stored secret and key belong to a saved confidential client.
-	stored := s.saved != nil && (usesKeyring(s.saved.Effective().ClientAuth) || usesKeyring(e.ClientAuth))
-	if stored {
-		s.forget.Enable()
-	} else {
-		s.forget.Disable()
-	}
+	setEnabled(s.forget, s.saved != nil && (usesKeyring(s.saved.Effective().ClientAuth) || usesKeyring(e.ClientAuth)))
 	// What the preset will use shows greyed in empty fields.
 	for _, in := range s.inputs {
 		if in.entry == nil || in.f.get == nil || in.entry.Text != "" {
@@ -593,6 +531,14 @@ func (s *Settings) validate() {
 	}
 }
 
+func setEnabled(w fyne.Disableable, on bool) {
+	if on {
+		w.Enable()
+	} else {
+		w.Disable()
+	}
+}
+
 // usesKeyring says whether a client authentication keeps a secret or a
 // private key in the keyring.
 func usesKeyring(clientAuth string) bool {
@@ -600,40 +546,30 @@ func usesKeyring(clientAuth string) bool {
 	return ca.UsesSecret() || ca == auth.AuthPrivateKeyJWT
 }
 
+// presetKeys are reported under Provider.
+var presetKeys = []string{"preset", "domain", "api_version"}
+
 // whyNotSave names the fields to fix; "" when there are none. It opens
 // "Endpoints and more" when a field there has a problem.
 func (s *Settings) whyNotSave(problems map[string]string) string {
-	if len(problems) == 0 {
-		return ""
+	var names, rest []string
+	if slices.ContainsFunc(presetKeys, func(k string) bool { return problems[k] != "" }) {
+		names = append(names, "Provider")
 	}
-	var names []string
-	hidden := false
-	for _, k := range append([]string{"preset", "domain", "api_version"}, keysOf(fields)...) {
-		if problems[k] == "" {
-			continue
-		}
-		f := fieldOf(k)
-		switch {
-		case f == nil:
-			names = appendOnce(names, "Provider")
-		case f.more:
-			names = appendOnce(names, f.label)
-			hidden = true
-		default:
-			names = appendOnce(names, f.label)
+	for _, f := range fields {
+		if problems[f.key] != "" {
+			names = append(names, f.label)
+			if f.more {
+				s.more.Open(0)
+			}
 		}
 	}
-	// Keys the form does not show (the file's own, such as
-	// assertion_audience): their problem is said here, nowhere else.
-	var rest []string
-	for k, msg := range problems {
-		if fieldOf(k) == nil && !slices.Contains([]string{"preset", "domain", "api_version"}, k) {
-			rest = append(rest, k+": "+msg)
+	// Keys the form does not show (such as assertion_audience): their
+	// problem is said here, nowhere else.
+	for _, k := range slices.Sorted(maps.Keys(problems)) {
+		if fieldOf(k) == nil && !slices.Contains(presetKeys, k) {
+			rest = append(rest, k+": "+problems[k])
 		}
-	}
-	slices.Sort(rest)
-	if hidden && s.more.Items[0] != nil && !s.more.Items[0].Open {
-		s.more.Open(0)
 	}
 	var msg string
 	switch len(names) {
@@ -643,27 +579,10 @@ func (s *Settings) whyNotSave(problems map[string]string) string {
 	default:
 		msg = "To save, fix " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + " (each says why under it)."
 	}
-	if len(names) == 0 {
-		msg = "To save, fix in the file: " + strings.Join(rest, "; ")
-	} else if len(rest) > 0 {
-		msg += " In the file: " + strings.Join(rest, "; ")
+	if len(rest) > 0 {
+		msg = strings.TrimSpace(msg + " In the file: " + strings.Join(rest, "; "))
 	}
 	return msg
-}
-
-func keysOf(fs []field) []string {
-	out := make([]string, len(fs))
-	for i, f := range fs {
-		out[i] = f.key
-	}
-	return out
-}
-
-func appendOnce(s []string, v string) []string {
-	if slices.Contains(s, v) {
-		return s
-	}
-	return append(s, v)
 }
 
 func presetChoice(name string) (model.PresetChoice, bool) {

@@ -115,8 +115,13 @@ func (f form) note(label string) (text string, isProblem bool) {
 	if !ok || len(c.Objects) < 2 {
 		return "", false
 	}
-	l, ok := find[*widget.Label](c.Objects[len(c.Objects)-1])
-	if !ok || !l.Visible() {
+	var l *widget.Label
+	walk(c.Objects[len(c.Objects)-1], true, nil, func(o fyne.CanvasObject, shows bool, _ []fyne.CanvasObject) {
+		if w, ok := o.(*widget.Label); ok && shows {
+			l = w
+		}
+	})
+	if l == nil {
 		return "", false
 	}
 	return l.Text, l.Importance == widget.DangerImportance
