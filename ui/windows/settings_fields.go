@@ -196,6 +196,13 @@ func (f *field) labelOf(v string) string {
 	return v // an unknown value shows as itself; validation names it
 }
 
+// defaultValue is the default choice's own name ("none"), for a profile
+// that must say it because its preset chooses otherwise.
+func (f *field) defaultValue() string {
+	v, _, _ := strings.Cut(f.choices[0].label, ": ")
+	return v
+}
+
 func (f *field) valueOf(label string) string {
 	for _, c := range f.choices {
 		if c.label == label {

@@ -515,6 +515,22 @@ func TestSettingsPresetProfileFromTheFile(t *testing.T) {
 	}
 }
 
+// Choosing the default against a preset's choice writes it out: without
+// it the preset's would apply again.
+func TestSettingsDefaultAgainstThePreset(t *testing.T) {
+	p := config.Profile{Name: "gw", Preset: "pagero", ClientID: "c", Scopes: []string{}}
+	file := &memFile{cfg: &config.Config{Profiles: []config.Profile{p}}}
+	u := openSettings(t, newEnv(t, &fakeAPI{}, file))
+	if got := u.sel("Client auth").Selected; !strings.HasPrefix(got, "client_secret_basic:") {
+		t.Fatalf("client auth shown: got %q, want the preset's", got)
+	}
+	u.choose("Client auth", "none")
+	test.Tap(u.button("Save"))
+	if got := file.cfg.Profiles[0].ClientAuth; got != "none" {
+		t.Errorf("saved client_auth: got %q, want none", got)
+	}
+}
+
 func TestSettingsEditsExtras(t *testing.T) {
 	p := work
 	p.ExtraParams = map[string]string{"resource": "https://api.example.com"}
