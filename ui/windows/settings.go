@@ -431,8 +431,10 @@ func (s *Settings) read() (config.Profile, map[string]string) {
 		if err := in.f.set(&p, v); err != nil {
 			bad[in.f.key] = err.Error()
 		}
-		if e := p.Effective(); in.sel != nil && v == "" && in.f.get(&e) != "" {
-			in.f.set(&p, in.f.defaultValue()) // the default, against the preset's choice: written out
+		if in.sel != nil && v == "" {
+			if e := p.Effective(); in.f.get(&e) != "" {
+				in.f.set(&p, in.f.defaultValue()) // the default, against the preset's choice: written out
+			}
 		}
 	}
 	p.Preset = s.preset.Selected
