@@ -1,6 +1,9 @@
 package config
 
 import (
+	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -58,4 +61,33 @@ func valuesOf[T ~string](cs []auth.Choice[T]) []string {
 		out[i] = string(c.Value)
 	}
 	return out
+}
+
+// The README's list of the values of client_auth, dialect and login is
+// auth's.
+func TestReadmeNamesAuthsEnums(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string][]string{
+		"client_auth": valuesOf(auth.ClientAuths()),
+		"dialect":     valuesOf(auth.Dialects()),
+		"login":       valuesOf(auth.LoginMethods()),
+	} {
+		m := regexp.MustCompile("`" + key + "` \\(([^)]*)\\)").FindSubmatch(b)
+		if m == nil {
+			t.Errorf("README.md does not list the values of %s as `%s` (`a`, `b`)", key, key)
+			continue
+		}
+		var got []string
+		for _, v := range regexp.MustCompile("`([^`]*)`").FindAllSubmatch(m[1], -1) {
+			got = append(got, string(v[1]))
+		}
+		slices.Sort(got)
+		want = slices.Sorted(slices.Values(want))
+		if !slices.Equal(got, want) {
+			t.Errorf("README's %s values: got %v, want %v", key, got, want)
+		}
+	}
 }
