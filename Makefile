@@ -28,6 +28,10 @@ vet:
 	GOOS=windows CGO_ENABLED=0 $(GO) build -o /dev/null . ./cmd/tokentray-agent
 	GOOS=darwin CGO_ENABLED=0 $(GO) build -o /dev/null . ./app/...
 
+# Under make test a test that cannot start the real provider fails, as in
+# CI; a plain `go test` skips it (internal/testing/testprovider).
+test: export TOKENTRAY_TEST_PROVIDER = required
+
 ## test: every test, against a real provider, a real Secret Service and a real X server
 test: deps vet
 	scripts/with-desktop.sh $(GO) test -race -count=1 ./...

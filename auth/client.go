@@ -18,18 +18,6 @@ import (
 // maxBody bounds every response body read from a provider.
 const maxBody = 1 << 20
 
-// ClientAuth names how the client authenticates at the token endpoint.
-type ClientAuth string
-
-// The client authentication methods (RFC 6749 §2.3, OIDC Core §9, RFC 7523).
-const (
-	AuthNone          ClientAuth = "none"                // public client: client_id in the body
-	AuthSecretBasic   ClientAuth = "client_secret_basic" // RFC 6749 §2.3.1
-	AuthSecretPost    ClientAuth = "client_secret_post"  // RFC 6749 §2.3.1, body
-	AuthDigiRunner    ClientAuth = "digirunner"          // Basic Base64(id ":" Base64(secret))
-	AuthPrivateKeyJWT ClientAuth = "private_key_jwt"     // RFC 7523 §2.2
-)
-
 // Config describes one client at one provider. Secrets come from the caller
 // (the agent reads them from the keyring); auth never stores them.
 type Config struct {
@@ -48,7 +36,8 @@ type Config struct {
 	AssertionAudience []string
 	Scopes            []string
 	// RefreshScope is sent as "scope" on refresh requests when set, to ask
-	// for less than was granted (RFC 6749 §6; Oracle, document 004). Only
+	// for less than was granted (RFC 6749 §6; Oracle's identity domains REST API
+	// documentation). Only
 	// the oauth2 dialect has a scope field.
 	RefreshScope string
 	Dialect      Dialect
@@ -233,7 +222,8 @@ func (c *Client) authenticate(f *form, h http.Header, endpoint string) error {
 	switch c.cfg.ClientAuth {
 	case AuthNone:
 		// RFC 6749 §3.2.1: a public client identifies itself by client_id.
-		// Veeam's token endpoint knows no client at all (document 002: the
+		// Veeam's token endpoint knows no client at all (Veeam Backup & Replication REST
+		// API reference: the
 		// body is grantType and refreshToken, nothing else), and a profile
 		// without a client ID has nothing to send.
 		if id != "" && c.cfg.Dialect != DialectVeeam {
@@ -246,7 +236,7 @@ func (c *Client) authenticate(f *form, h http.Header, endpoint string) error {
 		f.set("client_id", id)
 		f.set("client_secret", secret)
 	case AuthDigiRunner:
-		// digiRunner (document 000): Base64(id ":" Base64(secret)), the
+		// digiRunner (its OAuth token API documentation): Base64(id ":" Base64(secret)), the
 		// secret encoded once more and neither part form-urlencoded; a PKCE
 		// public client sends Base64(id ":") with nothing after the colon.
 		// The body carries no client_id.
@@ -272,7 +262,8 @@ func (c *Client) authenticate(f *form, h http.Header, endpoint string) error {
 		if err != nil {
 			return err
 		}
-		// RFC 7523 §2.2; client_id as in Oracle's example (document 004).
+		// RFC 7523 §2.2; client_id as in the example of Oracle's identity
+		// domains REST API documentation.
 		f.set("client_id", id)
 		f.set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
 		f.set("client_assertion", assertion)

@@ -3,26 +3,9 @@ package auth
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
-)
-
-// Dialect names the shape of a provider's token requests and responses.
-type Dialect string
-
-// The dialects.
-const (
-	// DialectOAuth2 is RFC 6749: grant_type=refresh_token, snake_case
-	// responses with expires_in.
-	DialectOAuth2 Dialect = "oauth2"
-	// DialectVeeam is Veeam's api/oauth2/token (document 002):
-	// grantType=RefreshToken, camelCase fields, no client, and absolute
-	// accessTokenExpiresAt/refreshTokenExpiresAt instead of expires_in.
-	// The newer api/v1/token of the same product is DialectOAuth2 with an
-	// x-api-version header.
-	DialectVeeam Dialect = "veeam"
 )
 
 // maxLifetime bounds a believable access token lifetime; an expires_in or
@@ -30,13 +13,13 @@ const (
 const maxLifetime = 366 * 24 * time.Hour
 
 // maxRefreshLifetime bounds a believable refresh token lifetime (Pagero's
-// rolls over three years, document 003).
+// rolls over three years: Pagero Online API authentication guide).
 const maxRefreshLifetime = 10 * 366 * 24 * time.Hour
 
 // refreshForm is the refresh request body, in the document's field order.
 func (d Dialect) refreshForm(rt string) form {
 	if d == DialectVeeam {
-		// Document 002: grantType=RefreshToken&refreshToken=…
+		// Veeam Backup & Replication REST API reference: grantType=RefreshToken&refreshToken=…
 		return form{{"grantType", "RefreshToken"}, {"refreshToken", rt}}
 	}
 	// RFC 6749 §6.
@@ -46,7 +29,7 @@ func (d Dialect) refreshForm(rt string) form {
 // passwordForm is the password grant body, in the document's field order.
 func (d Dialect) passwordForm(user, password string) form {
 	if d == DialectVeeam {
-		// Document 002: grantType=Password&userName=…&password=…
+		// Veeam Backup & Replication REST API reference: grantType=Password&userName=…&password=…
 		return form{{"grantType", "Password"}, {"userName", user}, {"password", password}}
 	}
 	// RFC 6749 §4.3.2.
@@ -96,7 +79,7 @@ func (d Dialect) parse(body []byte, now time.Time, secrets []string) (*Token, er
 		t.TokenType = "Bearer"
 	}
 	// RFC 6749 §5.1 expires_in; else Veeam's absolute accessTokenExpiresAt
-	// (document 002); else the access token's own exp. A value that is not
+	// (Veeam Backup & Replication REST API reference); else the access token's own exp. A value that is not
 	// positive or not believable counts as not given.
 	if secs, ok := seconds(raw["expires_in"]); ok && secs > 0 && secs <= int64(maxLifetime/time.Second) {
 		t.Expiry, t.ExpirySource = now.Add(time.Duration(secs)*time.Second), "expires_in"
@@ -110,7 +93,7 @@ func (d Dialect) parse(body []byte, now time.Time, secrets []string) (*Token, er
 	}
 	// Refresh token lifetime: Keycloak's refresh_expires_in and the
 	// refresh_token_expires_in of others, Veeam's refreshTokenExpiresAt, or
-	// the exp of a refresh token that is a JWT (digiRunner, document 000).
+	// the exp of a refresh token that is a JWT (digiRunner's OAuth token API documentation).
 	for _, k := range []string{"refresh_expires_in", "refresh_token_expires_in"} {
 		if secs, ok := seconds(raw[k]); ok && secs > 0 && secs <= int64(maxRefreshLifetime/time.Second) {
 			t.RefreshExpiry = now.Add(time.Duration(secs) * time.Second)
@@ -164,15 +147,4 @@ func timestamp(v json.RawMessage) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t, true
-}
-
-// ParseDialect validates a dialect name from configuration.
-func ParseDialect(s string) (Dialect, error) {
-	switch d := Dialect(s); d {
-	case "", DialectOAuth2:
-		return DialectOAuth2, nil
-	case DialectVeeam:
-		return d, nil
-	}
-	return "", fmt.Errorf("unknown dialect %q (want oauth2 or veeam)", s)
 }

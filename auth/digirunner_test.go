@@ -14,7 +14,7 @@ import (
 	"github.com/tokentray/tokentray/internal/testing/seedfake"
 )
 
-// Document 000: digiRunner, POST {domain}/oauth/token.
+// digiRunner's OAuth token API documentation: POST {domain}/oauth/token.
 func TestDigiRunnerRefresh(t *testing.T) {
 	for _, tc := range []struct {
 		name     string

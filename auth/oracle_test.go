@@ -17,7 +17,7 @@ import (
 	"github.com/tokentray/tokentray/internal/testing/seedfake"
 )
 
-// Document 004: Oracle identity domains, POST {domainURL}/oauth2/v1/token.
+// Oracle identity domains (OCI IAM) REST API documentation: POST {domainURL}/oauth2/v1/token.
 func TestOracleBasic(t *testing.T) {
 	for _, tc := range []struct {
 		name      string

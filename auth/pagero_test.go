@@ -9,7 +9,7 @@ import (
 	"github.com/tokentray/tokentray/internal/testing/seedfake"
 )
 
-// Document 003: Pagero, POST https://sso.pageroonline.com/oauth/v2/oauth-token.
+// Pagero Online API authentication guide: POST https://sso.pageroonline.com/oauth/v2/oauth-token.
 func TestPageroRotation(t *testing.T) {
 	for _, tc := range []struct {
 		auth       ClientAuth

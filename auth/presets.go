@@ -9,23 +9,6 @@ import (
 	"sync"
 )
 
-// LoginMethod names how a profile gets its first refresh token.
-type LoginMethod string
-
-// The login methods a profile can use.
-const (
-	// LoginBrowser is the authorization code grant with PKCE through the
-	// loopback redirect (RFC 8252).
-	LoginBrowser LoginMethod = "browser"
-	// LoginPassword asks for a user name and password once (RFC 6749 §4.3,
-	// or Veeam's grantType=Password).
-	LoginPassword LoginMethod = "password"
-	// LoginImport takes a refresh token the user obtained elsewhere.
-	LoginImport LoginMethod = "import"
-	// LoginDevice is the device authorization grant (RFC 8628).
-	LoginDevice LoginMethod = "device"
-)
-
 // Preset is what a user would otherwise type into a profile for one kind of
 // provider. Endpoint templates and header values may hold placeholders:
 // {domain} is the base URL the user gives (scheme and host, perhaps a path;
@@ -53,12 +36,12 @@ type Preset struct {
 	NeedsKeyID    bool
 }
 
-// presets is the table behind Presets; each entry cites the document it
-// follows (/work/shared/seeds).
+// presets is the table behind Presets; each entry cites the provider's
+// public documentation it follows (docs/providers.md sums them up).
 func presets() []Preset {
 	return []Preset{
 		{
-			// Document 000 covers the refresh only; the authorization
+			// digiRunner's OAuth token API documentation covers the refresh only; the authorization
 			// endpoint that issues the first token is not in it.
 			Name:          "digirunner",
 			Description:   "digiRunner (TPI) gateway, confidential client: Basic Base64(id:Base64(password))",
@@ -70,7 +53,7 @@ func presets() []Preset {
 			NeedsSecret:   true,
 		},
 		{
-			// Document 000, Scenario II: Basic Base64(id ":").
+			// digiRunner's OAuth token API documentation, Scenario II: Basic Base64(id ":").
 			Name:          "digirunner-public",
 			Description:   "digiRunner (TPI) gateway, PKCE public client: no client password",
 			ClientAuth:    AuthDigiRunner,
@@ -80,7 +63,7 @@ func presets() []Preset {
 			NeedsClientID: true,
 		},
 		{
-			// Document 002: camelCase fields, no client at all.
+			// Veeam Backup & Replication REST API reference: camelCase fields, no client at all.
 			Name:          "veeam",
 			Description:   "Veeam backup appliance REST API (api/oauth2/token): user name and password",
 			ClientAuth:    AuthNone,
@@ -100,7 +83,7 @@ func presets() []Preset {
 			ExtraHeaders:  map[string]string{"x-api-version": "{api_version}"},
 		},
 		{
-			// Document 003: a fixed endpoint, single-use refresh tokens,
+			// Pagero Online API authentication guide: a fixed endpoint, single-use refresh tokens,
 			// Basic or body credentials (Basic chosen). The document covers
 			// the refresh only.
 			Name:          "pagero",
@@ -113,7 +96,7 @@ func presets() []Preset {
 			NeedsSecret:   true,
 		},
 		{
-			// Document 004, the Basic example. The authorization endpoint
+			// Oracle identity domains REST API documentation, the Basic example. The authorization endpoint
 			// is oauth2/v1/authorize in Oracle's documentation of the
 			// authorization code grant.
 			Name:                  "oracle",
@@ -127,7 +110,7 @@ func presets() []Preset {
 			NeedsSecret:           true,
 		},
 		{
-			// Document 004, the client_assertion example (RFC 7523).
+			// Oracle identity domains REST API documentation, the client_assertion example (RFC 7523).
 			// Oracle's documentation of client assertions wants the domain
 			// URL among the audiences (its sample: "https://<domainURL>/")
 			// and a kid (or x5t) in the header.

@@ -38,7 +38,7 @@ func TestPresetsConsistent(t *testing.T) {
 			check(slices.Contains([]LoginMethod{LoginBrowser, LoginPassword, LoginImport, LoginDevice}, p.Login),
 				"login %q is not a login method", p.Login)
 
-			// Veeam's dialect has a password login and no client (document 002).
+			// Veeam's dialect has a password login and no client (Veeam Backup & Replication REST API reference).
 			if p.Dialect == DialectVeeam {
 				check(p.Login == LoginPassword, "veeam dialect: login %v, want password", p.Login)
 				check(p.ClientAuth == AuthNone && !p.NeedsClientID && !p.NeedsSecret, "veeam dialect: want no client credentials")

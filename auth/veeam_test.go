@@ -12,7 +12,7 @@ import (
 	"github.com/tokentray/tokentray/internal/testing/seedfake"
 )
 
-// Document 002: Veeam, POST {host}/api/oauth2/token.
+// Veeam Backup & Replication REST API reference: POST {host}/api/oauth2/token.
 func TestVeeamPasswordAndRefresh(t *testing.T) {
 	clk := newTestClock()
 	fake := seedfake.NewVeeam(t, seedfake.VeeamOptions{User: "admin", Password: "p@ss word", Now: clk.Now})

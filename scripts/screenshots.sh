@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # make screenshots: docs/screenshots/*.png, taken on the test desktop
 # (Xvfb, the tray host, a real provider) by the tray's end-to-end test,
-# plus an overview of the tray icons on a light and a dark panel.
+# the settings window with a problem, plus an overview of the tray icons on a light and a dark panel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="$PWD/docs/screenshots"
 mkdir -p "$out"
-scripts/with-desktop.sh env TOKENTRAY_SCREENSHOTS="$out" go test -count=1 -run TestTrayCopiesTheTokenAndClearsIt ./ui/tray
+scripts/with-desktop.sh env TOKENTRAY_SCREENSHOTS="$out" TOKENTRAY_TEST_PROVIDER=required go test -count=1 -run TestTrayCopiesTheTokenAndClearsIt ./ui/tray
+# The settings window showing a problem, drawn by Fyne's software painter
+# (fyne/test: the same theme and fonts, no display needed).
+CGO_ENABLED=0 TOKENTRAY_SCREENSHOTS="$out" go test -count=1 -run TestSettingsScreenshot ./ui/windows
 rows=()
 for panel in light dark; do
   bg='#e9e9e9'; [ "$panel" = dark ] && bg='#1f1f1f'

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"time"
 
@@ -267,7 +266,7 @@ func (a *Agent) Reload(ctx context.Context) error {
 	var fresh, stopped []*session.Session
 	next := map[string]*session.Session{}
 	for _, p := range cfg.Profiles {
-		if prev, ok := old.Profile(p.Name); ok && equalProfiles(*prev, p) {
+		if prev, ok := old.Profile(p.Name); ok && prev.Equal(p) {
 			next[p.Name] = a.sessions[p.Name]
 			continue
 		}
@@ -292,10 +291,6 @@ func (a *Agent) Reload(ctx context.Context) error {
 	a.log.Info("config reloaded", "profiles", len(cfg.Profiles), "restarted", len(fresh), "stopped", len(stopped))
 	a.changed()
 	return nil
-}
-
-func equalProfiles(a, b config.Profile) bool {
-	return slices.Equal(a.Scopes, b.Scopes) && fmt.Sprintf("%#v", a) == fmt.Sprintf("%#v", b)
 }
 
 // Close stops serving and lets refreshes under way finish and be saved.

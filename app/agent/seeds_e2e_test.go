@@ -13,8 +13,8 @@ import (
 	"github.com/tokentray/tokentray/internal/testing/seedfake"
 )
 
-// The agent end to end against a fake of each provider document
-// (/work/shared/seeds): the first refresh token by import or password
+// The agent end to end against a fake of each provider (seedfake, after
+// their public documentation; docs/providers.md): the first refresh token by import or password
 // login, several refreshes, rotation, the refresh token's expiry, error
 // pages, and a restart from the keyring. Access tokens live 3 s so that
 // the scheduler refreshes on its own too.

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/tokentray/tokentray/auth"
 )
 
 // DefaultListen is the loopback TCP address of the token API.
@@ -205,23 +207,46 @@ func decodeProblems(name string, err error) []Problem {
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
 		row, _ := de.Position()
-		return []Problem{{File: name, Line: row, Key: keyString(de.Key()), Msg: strings.TrimPrefix(de.Error(), "toml: ")}}
+		msg := strings.TrimPrefix(de.Error(), "toml: ")
+		if strings.Contains(msg, "escape") {
+			msg += windowsPathHint
+		}
+		return []Problem{{File: name, Line: row, Key: keyString(de.Key()), Msg: msg}}
 	}
 	return []Problem{{File: name, Msg: strings.TrimPrefix(err.Error(), "toml: ")}}
+}
+
+// windowsPathHint follows a problem that a Windows path in double quotes
+// causes: there a backslash starts an escape (\U, \t, \n …).
+const windowsPathHint = `; in "double quotes" a backslash starts an escape: write a Windows path in single quotes, 'C:\Users\me\key.pem', or double each backslash`
+
+// checkPath refuses a path that holds a control character: in a file it is
+// a Windows path whose backslashes were read as escapes ("C:\temp" holds a
+// tab).
+func checkPath(v string) error {
+	if strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return fmt.Errorf("%q holds a control character%s", v, windowsPathHint)
+	}
+	return nil
 }
 
 func keyString(k toml.Key) string { return strings.Join(k, ".") }
 
 var profileName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) })
 
-// Known values of the enumerated keys.
+// Known values of the enumerated keys; client_auth, dialect and login are
+// auth's (auth.ClientAuths and the others), checked by checkEnum.
 var (
-	clientAuths = []string{"", "none", "client_secret_basic", "client_secret_post", "digirunner", "private_key_jwt"}
-	dialects    = []string{"", "oauth2", "veeam"}
-	logins      = []string{"", "browser", "password", "import", "device"}
-	stores      = []string{"", "keyring", "file"}
-	logLevels   = []string{"", "debug", "info", "warn", "error"}
+	stores    = []string{"", "keyring", "file"}
+	logLevels = []string{"", "debug", "info", "warn", "error"}
 )
+
+// checkEnum accepts v if it is empty (the default) or one of cs.
+func checkEnum[T ~string](what, v string, cs []auth.Choice[T], add func(format string, args ...any)) {
+	if v != "" && !auth.Known(cs, v) {
+		add("unknown %s %q (want %s)", what, v, auth.Names(cs))
+	}
+}
 
 func oneOf(v string, set []string) bool {
 	for _, s := range set {
@@ -291,17 +316,16 @@ func (c *Config) validate(add func(key, format string, args ...any)) {
 		if p.RedirectPath != "" && !strings.HasPrefix(p.RedirectPath, "/") {
 			add(k("redirect_path"), "must start with /")
 		}
-		if !oneOf(p.ClientAuth, clientAuths) {
-			add(k("client_auth"), "unknown method %q (want %s)", p.ClientAuth, strings.Join(clientAuths[1:], ", "))
-		}
-		if !oneOf(p.Dialect, dialects) {
-			add(k("dialect"), "unknown dialect %q (want oauth2 or veeam)", p.Dialect)
-		}
-		if !oneOf(p.Login, logins) {
-			add(k("login"), "unknown login %q (want browser, password, import or device)", p.Login)
-		}
+		checkEnum("method", p.ClientAuth, auth.ClientAuths(), func(format string, args ...any) { add(k("client_auth"), format, args...) })
+		checkEnum("dialect", p.Dialect, auth.Dialects(), func(format string, args ...any) { add(k("dialect"), format, args...) })
+		checkEnum("login", p.Login, auth.LoginMethods(), func(format string, args ...any) { add(k("login"), format, args...) })
 		if (p.Login == "" || p.Login == "browser") && p.Issuer == "" && p.AuthorizationEndpoint == "" {
 			add(k("authorization_endpoint"), "missing: a browser login needs issuer or authorization_endpoint")
+		}
+		for f, v := range map[string]string{"private_key_file": p.PrivateKeyFile, "browser": p.Browser} {
+			if err := checkPath(v); err != nil {
+				add(k(f), "%v", err)
+			}
 		}
 		if p.DefaultLifetime.Duration < 0 {
 			add(k("default_lifetime"), "must be positive")

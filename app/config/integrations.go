@@ -123,6 +123,9 @@ func checkGitHost(h string) error {
 
 // checkCAFile reads a PEM bundle and checks that it holds certificates.
 func checkCAFile(path string) error {
+	if err := checkPath(path); err != nil {
+		return err
+	}
 	if !filepath.IsAbs(path) {
 		return fmt.Errorf("%q: give an absolute path", path)
 	}

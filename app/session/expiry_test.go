@@ -80,7 +80,7 @@ func never(time.Time, bool) time.Time { return time.Time{} }
 
 func TestRefreshLifetimeFromConfigRollsWithEachRefresh(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		const life = 3 * 365 * 24 * time.Hour // Pagero's, document 003
+		const life = 3 * 365 * 24 * time.Hour // Pagero's (Pagero Online API authentication guide)
 		s, st, logs := expiringSession(t, life, never)
 		if got, want := s.Status().RefreshExpiresAt, time.Now().Add(life); !got.Equal(want) {
 			t.Fatalf("after login: got %v, want %v", got, want)

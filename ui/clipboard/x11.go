@@ -37,9 +37,13 @@ type X11 struct {
 
 	// mu guards what the event loop serves; it is held only briefly, never
 	// while waiting for the server (the event loop takes it to answer).
-	mu    sync.Mutex
-	conn  *xgb.Conn
-	text  []byte
+	mu   sync.Mutex
+	conn *xgb.Conn
+	// text is what is served. It stays a string: the token reached us as
+	// one (Write) and lives on in the caller's strings, which Go cannot
+	// zero, so wiping a copy here would protect nothing. It is dropped as
+	// soon as the clipboard clears.
+	text  string
 	owned bool
 	since xproto.Timestamp
 }
@@ -114,10 +118,9 @@ func (x *X11) connection() *xgb.Conn {
 }
 
 // setServed sets what the event loop serves.
-func (x *X11) setServed(text []byte, owned bool, since xproto.Timestamp) {
+func (x *X11) setServed(text string, owned bool, since xproto.Timestamp) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	wipe(x.text)
 	x.text, x.owned, x.since = text, owned, since
 }
 
@@ -127,17 +130,10 @@ func (x *X11) closeLocked() {
 	x.mu.Lock()
 	c := x.conn
 	x.conn = nil
-	wipe(x.text)
-	x.text, x.owned = nil, false
+	x.text, x.owned = "", false
 	x.mu.Unlock()
 	if c != nil {
 		c.Close()
-	}
-}
-
-func wipe(b []byte) {
-	for i := range b {
-		b[i] = 0
 	}
 }
 
@@ -155,8 +151,7 @@ func (x *X11) serve(c *xgb.Conn, atoms map[string]xproto.Atom, notify chan xgb.E
 			x.mu.Lock()
 			if x.conn == c {
 				x.owned = false
-				wipe(x.text)
-				x.text = nil
+				x.text = ""
 			}
 			x.mu.Unlock()
 		case xproto.SelectionNotifyEvent, xproto.PropertyNotifyEvent:
@@ -171,7 +166,7 @@ func (x *X11) serve(c *xgb.Conn, atoms map[string]xproto.Atom, notify chan xgb.E
 // answer serves one SelectionRequest (ICCCM §2.2).
 func (x *X11) answer(c *xgb.Conn, a map[string]xproto.Atom, e xproto.SelectionRequestEvent) {
 	x.mu.Lock()
-	text := string(x.text)
+	text := x.text
 	owned := x.owned && x.conn == c
 	since := x.since
 	x.mu.Unlock()
@@ -254,7 +249,7 @@ func (x *X11) Write(text string) error {
 		x.closeLocked()
 		return err
 	}
-	x.setServed([]byte(text), true, t)
+	x.setServed(text, true, t)
 	c := x.connection()
 	xproto.SetSelectionOwner(c, x.win, x.atoms["CLIPBOARD"], t)
 	r, err := xproto.GetSelectionOwner(c, x.atoms["CLIPBOARD"]).Reply()
@@ -276,7 +271,7 @@ func (x *X11) ClearIf(text string) (bool, error) {
 	}
 	defer x.closeLocked()
 	x.mu.Lock()
-	ours := x.owned && string(x.text) == text
+	ours := x.owned && x.text == text
 	x.mu.Unlock()
 	if !ours {
 		cur, err := x.readLocked()
@@ -288,7 +283,7 @@ func (x *X11) ClearIf(text string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	x.setServed(nil, false, 0)
+	x.setServed("", false, 0)
 	c := x.connection()
 	xproto.SetSelectionOwner(c, xproto.WindowNone, x.atoms["CLIPBOARD"], t)
 	// A round trip, so the request has reached the server before we close.
@@ -346,7 +341,7 @@ func (x *X11) Read() (string, error) {
 		return "", err
 	}
 	x.mu.Lock()
-	owned, text := x.owned, string(x.text)
+	owned, text := x.owned, x.text
 	x.mu.Unlock()
 	if owned {
 		return text, nil

@@ -5,9 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/app/config"
 	"github.com/tokentray/tokentray/app/session"
-	"github.com/tokentray/tokentray/auth"
 )
 
 var now = time.Date(2026, 11, 21, 15, 0, 0, 0, time.UTC)
@@ -262,109 +260,5 @@ func TestCountdown(t *testing.T) {
 		if got := Countdown(tt.exp, now); got != tt.want {
 			t.Errorf("Countdown(now%+v): got %q, want %q", tt.exp.Sub(now), got, tt.want)
 		}
-	}
-}
-
-func TestValidate(t *testing.T) {
-	good := Draft{Name: "work", Issuer: "https://idp.example.com", ClientID: "tokentray", Scopes: "openid offline_access"}
-	tests := []struct {
-		name   string
-		edit   func(d *Draft)
-		isNew  bool
-		others []string
-		want   []string // field keys with a problem
-	}{
-		{"good", func(d *Draft) {}, true, nil, nil},
-		{"empty", func(d *Draft) { *d = Draft{} }, true, nil, []string{FName, FIssuer, FAuthorizationEndpoint, FClientID, FScopes}},
-		{"bad name", func(d *Draft) { d.Name = "my work" }, true, nil, []string{FName}},
-		{"taken name", func(d *Draft) {}, true, []string{"work"}, []string{FName}},
-		{"http issuer", func(d *Draft) { d.Issuer = "http://idp.example.com" }, false, nil, []string{FIssuer}},
-		{"loopback http is fine", func(d *Draft) { d.Issuer = "http://127.0.0.1:9400" }, false, nil, nil},
-		{"port", func(d *Draft) { d.RedirectPort = "80a" }, false, nil, []string{FRedirectPort}},
-		{"port range", func(d *Draft) { d.RedirectPort = "70000" }, false, nil, []string{FRedirectPort}},
-		{"lifetime", func(d *Draft) { d.DefaultLifetime = "an hour" }, false, nil, []string{FDefaultLifetime}},
-		{"secret for a new confidential client", func(d *Draft) { d.ClientAuth = "client_secret_basic" }, true, nil, []string{FSecret}},
-		{"an existing one keeps its stored secret", func(d *Draft) { d.ClientAuth = "client_secret_basic" }, false, nil, nil},
-		{"secret given", func(d *Draft) { d.ClientAuth = "client_secret_post"; d.Secret = "s" }, true, nil, nil},
-		{"a key may come from the keyring", func(d *Draft) { d.ClientAuth = "private_key_jwt" }, false, nil, nil},
-		{"a preset decides the client auth", func(d *Draft) { d.Preset = "pagero"; d.Issuer = "" }, true, nil, []string{FSecret}},
-		{"a preset that needs a domain", func(d *Draft) { d.Preset = "veeam"; d.Issuer = ""; d.Scopes = "" }, false, nil, []string{FScopes, FPreset}},
-		{"a preset with its domain needs no scope", func(d *Draft) { d.Preset = "veeam"; d.Domain = "b.example.com"; d.Issuer = ""; d.Scopes = "" }, false, nil, nil},
-		{"unknown method", func(d *Draft) { d.ClientAuth = "magic" }, false, nil, []string{FClientAuth}},
-		{"password login needs no scope", func(d *Draft) { d.Login = "password"; d.Scopes = "" }, false, nil, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			d := good
-			tt.edit(&d)
-			probs := Validate(d, tt.others, tt.isNew)
-			var got []string
-			for _, k := range []string{FName, FIssuer, FAuthorizationEndpoint, FTokenEndpoint, FClientID, FScopes, FClientAuth, FRedirectPort, FDefaultLifetime, FSecret, FPrivateKeyFile, FPreset, FDomain} {
-				if probs[k] != "" {
-					got = append(got, k)
-				}
-			}
-			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
-				t.Errorf("problems: got %v, want %v (%v)", got, tt.want, probs)
-			}
-		})
-	}
-}
-
-func TestDraftRoundTrip(t *testing.T) {
-	p := config.Profile{Name: "v", TokenEndpoint: "https://b.example.com/api/oauth2/token", ClientID: "x", Scopes: []string{"a", "b"},
-		Dialect: "veeam", Login: "password", RedirectPort: 8400, DefaultLifetime: config.Duration{Duration: 15 * time.Minute},
-		ExtraParams: map[string]string{"k": "v"}, ExtraHeaders: map[string]string{"x-api-version": "1.1"}}
-	got, probs := DraftOf(p).Profile()
-	if len(probs) > 0 {
-		t.Fatalf("problems: %v", probs)
-	}
-	if got.Name != p.Name || got.RedirectPort != 8400 || got.DefaultLifetime != p.DefaultLifetime || strings.Join(got.Scopes, " ") != "a b" ||
-		got.ExtraParams["k"] != "v" || got.ExtraHeaders["x-api-version"] != "1.1" || got.Dialect != "veeam" {
-		t.Errorf("round trip: got %+v, want %+v", got, p)
-	}
-}
-
-func TestPresetsAndDiscovery(t *testing.T) {
-	ps := Presets()
-	if len(ps) < 5 || ps[0].Name != "oidc" {
-		t.Fatalf("Presets: got %+v, want oidc first and the seed providers", ps)
-	}
-	d, err := ApplyPreset(NewDraft(), "veeam", map[string]string{"domain": "backup.example.com:9419"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d.TokenEndpoint != "https://backup.example.com:9419/api/oauth2/token" || d.Dialect != "veeam" || d.Login != "password" || d.Scopes != "" || d.Preset != "veeam" || d.Domain != "backup.example.com:9419" {
-		t.Errorf("veeam preset: got %+v", d)
-	}
-	if _, err := ApplyPreset(NewDraft(), "veeam", nil); err == nil {
-		t.Error("veeam preset without a domain: got no error")
-	}
-	d, _ = ApplyPreset(NewDraft(), "veeam-v1", map[string]string{"domain": "b.example.com", "api_version": "1.2-rev1"})
-	if d.ExtraHeaders["x-api-version"] != "1.2-rev1" || d.APIVersion != "1.2-rev1" {
-		t.Errorf("veeam-v1 header: got %v", d.ExtraHeaders)
-	}
-	d, _ = ApplyPreset(NewDraft(), "pagero", nil)
-	if d.ClientAuth != "client_secret_basic" || d.TokenEndpoint != "https://sso.pageroonline.com/oauth/v2/oauth-token" {
-		t.Errorf("pagero preset: got %+v", d)
-	}
-
-	// Discovered endpoints show in the form but stay out of the file.
-	d = Draft{Name: "w", Issuer: "https://idp.example.com", ClientID: "c", Scopes: "openid"}
-	d = ApplyDiscovery(d, auth.Endpoints{AuthorizationURL: "https://idp.example.com/auth", TokenURL: "https://idp.example.com/token", RevocationURL: "https://idp.example.com/revoke"})
-	if d.TokenEndpoint != "https://idp.example.com/token" {
-		t.Errorf("discovery did not fill the form: %+v", d)
-	}
-	p, _ := d.Profile()
-	if p.TokenEndpoint != "" || p.AuthorizationEndpoint != "" || p.RevocationEndpoint != "" {
-		t.Errorf("discovered endpoints written to the profile: %+v", p)
-	}
-	d.TokenEndpoint = "https://idp.example.com/other-token"
-	if p, _ := d.Profile(); p.TokenEndpoint != "https://idp.example.com/other-token" {
-		t.Errorf("an edited endpoint was dropped: %+v", p)
-	}
-	d.Issuer = "https://other.example.com"
-	if p, _ := d.Profile(); p.AuthorizationEndpoint == "" {
-		t.Errorf("endpoints discovered for another issuer were dropped: %+v", p)
 	}
 }

@@ -18,12 +18,6 @@ import (
 // judged by the config file's own rules (config.Check, through
 // model.Validate); this file only turns text into a map and back.
 
-// Field keys of the two maps, as in the config file.
-const (
-	fExtraParams  = "extra_params"
-	fExtraHeaders = "extra_headers"
-)
-
 // formatPairs writes m as lines, sorted by name.
 func formatPairs(m map[string]string) string {
 	var b strings.Builder

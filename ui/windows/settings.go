@@ -2,10 +2,10 @@ package windows
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"image/color"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -21,96 +21,135 @@ import (
 	"github.com/tokentray/tokentray/ui/model"
 )
 
-// choice is one option of a select: the config value and what it says.
-type choice struct{ value, label string }
-
-var (
-	clientAuthChoices = []choice{
-		{"", "none: a public client with PKCE"},
-		{"client_secret_basic", "client_secret_basic: the secret in HTTP Basic"},
-		{"client_secret_post", "client_secret_post: the secret in the form body"},
-		{"private_key_jwt", "private_key_jwt: a signed JWT (key file)"},
-		{"digirunner", "digirunner: digiRunner's Basic encoding"},
-	}
-	loginChoices = []choice{
-		{"", "browser: sign in on the provider's page"},
-		{"password", "password: user name and password, used once"},
-		{"import", "import: paste a refresh token"},
-		{"device", "device: enter a code on another device"},
-	}
-	dialectChoices = []choice{
-		{"", "oauth2: RFC 6749 fields"},
-		{"veeam", "veeam: Veeam's camelCase fields"},
-	}
-)
-
-func labels(cs []choice) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = c.label
-	}
-	return out
-}
-
-func labelOf(cs []choice, v string) string {
-	for _, c := range cs {
-		if c.value == v {
-			return c.label
-		}
-	}
-	return v // an unknown value shows as itself; validation names it
-}
-
-func valueOf(cs []choice, label string) string {
-	for _, c := range cs {
-		if c.label == label {
-			return c.value
-		}
-	}
-	return label
-}
-
 // Settings is the profile editor: list, add, edit and remove profiles,
-// validated as they are typed with the config file's own rules. Saving
-// writes the config file (atomically) and asks the agent to reload it; a
-// confidential client's secret goes to the keyring through the agent,
-// never to the file.
+// validated as they are typed with the config file's own rules, each
+// problem shown under its field. Saving writes the config file
+// (atomically) and asks the agent to reload it; a confidential client's
+// secret goes to the keyring through the agent, never to the file.
 type Settings struct {
 	env *Env
 	Win fyne.Window
 
 	cfg      *config.Config
-	selected int // index in cfg.Profiles; -1 for a new profile
-	draft    model.Draft
-	problems map[string]string
-	filling  bool // true while widgets are set from a draft: no validation then
-	dirty    bool
+	selected int             // index in cfg.Profiles; -1 for a new profile
+	saved    *config.Profile // the selected profile as in the file; nil for a new one
+	pristine config.Profile  // what the form showed when chosen: Revert goes back to it
+	base     config.Profile  // what the widgets were last filled from; keys the form does not show ride along
+	// found is what Discover found for the issuer foundFor: those
+	// endpoints show in the form but stay out of the file.
+	found    auth.Endpoints
+	foundFor string
+	filling  bool // true while widgets are set from a profile: no validation then
 
-	list     *widget.List
-	entries  map[string]*widget.Entry
-	selects  map[string]*widget.Select
-	choices  map[string][]choice
-	preset   *widget.Select
-	presetIn *widget.Label
-	domain   *widget.Entry
-	version  *widget.Entry
-	apply    *widget.Button
-	holes    *fyne.Container // the placeholder row: shown for presets that need values
-	discover *widget.Button
-	found    *widget.Label
-	summary  *widget.Label
-	status   *widget.Label
-	title    *widget.Label
-	save     *widget.Button
-	remove   *widget.Button
-	revert   *widget.Button
-	forget   *widget.Button // deletes the stored client secret and private key
+	inputs     []*input // one per field of the table, in its order
+	list       *widget.List
+	preset     *widget.Select
+	presetIn   *widget.Label
+	domain     *widget.Entry
+	version    *widget.Entry
+	holes      *fyne.Container // the placeholder row: shown for presets that need values
+	presetNote *note
+	discover   *widget.Button
+	foundMsg   *widget.Label
+	more       *widget.Accordion
+	title      *widget.Label
+	status     *widget.Label
+	why        *widget.Label // beside Save: why it is off
+	save       *widget.Button
+	remove     *widget.Button
+	revert     *widget.Button
+	forget     *widget.Button // deletes the stored client secret and private key
 }
+
+// input is a field's widget and the line under it (its problem, else its
+// hint).
+type input struct {
+	f     *field
+	entry *widget.Entry
+	sel   *widget.Select
+	note  *note
+	shown string // the text it was filled with
+}
+
+func (in *input) text() string {
+	if in.sel != nil {
+		return in.sel.Selected
+	}
+	return in.entry.Text
+}
+
+func (in *input) setText(v string) {
+	if in.sel != nil {
+		in.sel.SetSelected(v)
+	} else {
+		in.entry.SetText(v)
+	}
+	in.shown = in.text()
+}
+
+func (in *input) enable(on bool) {
+	if in.sel != nil {
+		setEnabled(in.sel, on)
+	} else {
+		setEnabled(in.entry, on)
+	}
+}
+
+// note is the line under a field: its problem in red, else its hint in
+// the placeholder colour, small and close to the field.
+type note struct {
+	box   *container.ThemeOverride // what the form holds; hidden when there is nothing to say
+	label *widget.Label
+}
+
+func newNote() *note {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.SizeName = theme.SizeNameCaptionText
+	n := &note{container.NewThemeOverride(l, noteTheme{}), l}
+	n.box.Hide()
+	return n
+}
+
+func (n *note) show(problem, hint string) {
+	n.label.Importance = widget.LowImportance
+	if problem != "" {
+		n.label.Importance, hint = widget.DangerImportance, problem
+	}
+	n.label.SetText(hint)
+	if hint == "" {
+		n.box.Hide()
+	} else {
+		n.box.Show()
+	}
+}
+
+// noteTheme is the theme of a note: little padding, and the placeholder
+// colour for a LowImportance label's.
+type noteTheme struct{}
+
+func (noteTheme) base() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
+
+func (t noteTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n == theme.ColorNameDisabled {
+		n = theme.ColorNamePlaceHolder
+	}
+	return t.base().Color(n, v)
+}
+
+func (t noteTheme) Size(n fyne.ThemeSizeName) float32 {
+	if n == theme.SizeNameInnerPadding {
+		return 2
+	}
+	return t.base().Size(n)
+}
+
+func (t noteTheme) Font(s fyne.TextStyle) fyne.Resource     { return t.base().Font(s) }
+func (t noteTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return t.base().Icon(n) }
 
 // NewSettings builds the settings window (not shown yet).
 func NewSettings(env *Env) *Settings {
-	s := &Settings{env: env, selected: -1, entries: map[string]*widget.Entry{}, selects: map[string]*widget.Select{},
-		choices: map[string][]choice{model.FClientAuth: clientAuthChoices, model.FLogin: loginChoices, model.FDialect: dialectChoices}}
+	s := &Settings{env: env, selected: -1}
 	s.Win = env.App.NewWindow("tokentray settings")
 	if env.Icon != nil {
 		s.Win.SetIcon(env.Icon)
@@ -122,38 +161,36 @@ func NewSettings(env *Env) *Settings {
 	return s
 }
 
-func (s *Settings) entry(key, placeholder string, secret bool) *widget.Entry {
-	var e *widget.Entry
-	if secret {
-		e = widget.NewPasswordEntry()
-	} else {
-		e = widget.NewEntry()
-	}
-	e.SetPlaceHolder(placeholder)
-	e.Validator = func(string) error {
-		if msg := s.problems[key]; msg != "" {
-			return errors.New(msg)
+// in is the input of a key.
+func (s *Settings) in(key string) *input {
+	for _, in := range s.inputs {
+		if in.f.key == key {
+			return in
 		}
-		return nil
 	}
-	e.OnChanged = func(string) { s.changed() }
-	s.entries[key] = e
-	return e
+	panic("settings: no field " + key)
 }
 
-// multiEntry is an entry of several lines for a field of the form.
-func (s *Settings) multiEntry(key, placeholder string) *widget.Entry {
-	e := s.entry(key, placeholder, false)
-	e.MultiLine = true
-	e.Wrapping = fyne.TextWrapOff
-	e.SetMinRowsVisible(3)
-	return e
-}
-
-func (s *Settings) sel(key string) *widget.Select {
-	w := widget.NewSelect(labels(s.choices[key]), func(string) { s.changed() })
-	s.selects[key] = w
-	return w
+func (s *Settings) newInput(f *field) *input {
+	in := &input{f: f, note: newNote()}
+	switch f.kind {
+	case pick:
+		in.sel = widget.NewSelect(f.labels(), func(string) { s.changed() })
+	case secret:
+		in.entry = widget.NewPasswordEntry()
+	default:
+		in.entry = widget.NewEntry()
+		if f.kind == lines {
+			in.entry.MultiLine = true
+			in.entry.Wrapping = fyne.TextWrapOff
+			in.entry.SetMinRowsVisible(3)
+		}
+	}
+	if in.entry != nil {
+		in.entry.SetPlaceHolder(f.placeholder)
+		in.entry.OnChanged = func(string) { s.changed() }
+	}
+	return in
 }
 
 func (s *Settings) build() fyne.CanvasObject {
@@ -163,98 +200,72 @@ func (s *Settings) build() fyne.CanvasObject {
 		func() fyne.CanvasObject { return widget.NewLabel("profile name") },
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.rowText(i)) },
 	)
-	s.list.OnSelected = func(i widget.ListItemID) {
-		if i == s.selected || (s.selected == -1 && i >= len(s.cfg.Profiles)) {
-			return // already shown: keep what is being typed
-		}
-		if !s.dirty {
-			s.choose(i)
-			return
-		}
-		prev := s.selected
-		dialog.ShowConfirm("Discard the changes?", "The profile being edited has changes that are not saved.", func(ok bool) {
-			if ok {
-				s.choose(i)
-				return
-			}
-			if prev >= 0 {
-				s.list.Select(prev)
-			} else {
-				s.list.UnselectAll()
-			}
-		}, s.Win)
-	}
+	s.list.OnSelected = func(i widget.ListItemID) { s.listSelected(i) }
 	add := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), func() { s.add() })
 	s.remove = widget.NewButtonWithIcon("Remove", theme.ContentRemoveIcon(), func() { s.confirmRemove() })
 	left := container.NewBorder(widget.NewLabelWithStyle("Profiles", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewGridWithColumns(2, add, s.remove), nil, nil, s.list)
 
-	// Right: the editor.
+	// Right: the editor. First the preset, then the table's fields.
 	var presetNames []string
 	for _, p := range model.Presets() {
 		presetNames = append(presetNames, p.Name)
 	}
-	s.presetIn = widget.NewLabel("")
-	s.presetIn.Wrapping = fyne.TextWrapWord
+	s.presetIn = wrapped()
 	s.preset = widget.NewSelect(presetNames, func(name string) { s.presetChosen(name) })
 	s.preset.PlaceHolder = "none: every field set by hand"
-	s.domain = s.entry(model.FDomain, "domain: https://idp.example.com", false)
-	s.version = s.entry(model.FAPIVersion, "api_version: 1.1-rev0", false)
-	s.apply = widget.NewButton("Fill in", func() { s.applyPreset() })
-	s.holes = container.NewBorder(nil, nil, nil, s.apply, container.NewGridWithColumns(2, s.domain, s.version))
+	s.domain = widget.NewEntry()
+	s.domain.SetPlaceHolder("domain: https://idp.example.com")
+	s.domain.OnChanged = func(string) { s.changed() }
+	s.version = widget.NewEntry()
+	s.version.SetPlaceHolder("api_version: 1.1-rev0")
+	s.version.OnChanged = func(string) { s.changed() }
+	apply := widget.NewButton("Fill in", func() { s.applyPreset() })
+	s.holes = container.NewBorder(nil, nil, nil, apply, container.NewGridWithColumns(2, s.domain, s.version))
 	s.holes.Hide()
+	s.presetNote = newNote()
 
-	issuer := s.entry(model.FIssuer, "https://idp.example.com (for discovery)", false)
 	s.discover = widget.NewButtonWithIcon("Discover", theme.SearchIcon(), func() { s.runDiscover() })
-	s.found = widget.NewLabel("")
-	s.found.Wrapping = fyne.TextWrapWord
-	s.found.Hide()
-
-	secretHint := "kept in the OS keyring, never in the file; leave empty to keep the stored one"
+	s.foundMsg = wrapped()
+	s.foundMsg.Hide()
 	s.forget = widget.NewButtonWithIcon("Delete stored secret", theme.DeleteIcon(), func() { s.confirmForget() })
-	main := widget.NewForm(
-		&widget.FormItem{Text: "Provider", Widget: container.NewVBox(s.preset, s.holes), HintText: "a preset fills in what a kind of provider needs"},
-		&widget.FormItem{Text: "Name", Widget: s.entry(model.FName, "work", false), HintText: "letters, digits, . _ -; used in tokentray token NAME and /v1/token/NAME"},
-		&widget.FormItem{Text: "Issuer", Widget: container.NewVBox(container.NewBorder(nil, nil, nil, s.discover, issuer), s.found)},
-		&widget.FormItem{Text: "Client ID", Widget: s.entry(model.FClientID, "as registered at the provider", false)},
-		&widget.FormItem{Text: "Scopes", Widget: s.entry(model.FScopes, "openid offline_access", false), HintText: "separated by spaces"},
-		&widget.FormItem{Text: "Client auth", Widget: s.sel(model.FClientAuth)},
-		&widget.FormItem{Text: "Client secret", Widget: container.NewBorder(nil, nil, nil, s.forget, s.entry(model.FSecret, "", true)), HintText: secretHint},
-		&widget.FormItem{Text: "Login", Widget: s.sel(model.FLogin)},
-		&widget.FormItem{Text: "User name", Widget: s.entry(model.FUsername, "for password logins (optional)", false)},
-	)
-	advanced := widget.NewForm(
-		&widget.FormItem{Text: "Authorization", Widget: s.entry(model.FAuthorizationEndpoint, "from discovery", false)},
-		&widget.FormItem{Text: "Token endpoint", Widget: s.entry(model.FTokenEndpoint, "from discovery", false)},
-		&widget.FormItem{Text: "Revocation", Widget: s.entry(model.FRevocationEndpoint, "from discovery (optional)", false)},
-		&widget.FormItem{Text: "Redirect port", Widget: s.entry(model.FRedirectPort, "any free port", false), HintText: "a fixed port, for providers that register one"},
-		&widget.FormItem{Text: "Redirect path", Widget: s.entry(model.FRedirectPath, "/callback", false)},
-		&widget.FormItem{Text: "Browser", Widget: s.entry(model.FBrowser, "$BROWSER, else the desktop's default", false)},
-		&widget.FormItem{Text: "Private key file", Widget: s.entry(model.FPrivateKeyFile, "PEM, for private_key_jwt", false)},
-		&widget.FormItem{Text: "Key ID", Widget: s.entry(model.FKeyID, "kid (optional)", false)},
-		&widget.FormItem{Text: "Default lifetime", Widget: s.entry(model.FDefaultLifetime, "1h", false), HintText: "assumed when the provider does not say"},
-		&widget.FormItem{Text: "Refresh scope", Widget: s.entry(model.FRefreshScope, "(optional)", false)},
-		&widget.FormItem{Text: "Dialect", Widget: s.sel(model.FDialect)},
-		&widget.FormItem{Text: "Extra parameters", Widget: s.multiEntry(fExtraParams, "resource = https://api.example.com"),
-			HintText: "one name = value per line, added to every token request; never replace tokentray's own fields"},
-		&widget.FormItem{Text: "Extra headers", Widget: s.multiEntry(fExtraHeaders, "X-Api-Version = 1.1-rev0"),
-			HintText: "one Name = value per line, sent with every token request"},
-	)
-	acc := widget.NewAccordion(widget.NewAccordionItem("Endpoints and more", advanced))
+
+	main := widget.NewForm(&widget.FormItem{Text: "Provider", Widget: container.NewVBox(s.preset, s.holes, s.presetNote.box)})
+	more := widget.NewForm()
+	for i := range fields {
+		in := s.newInput(&fields[i])
+		s.inputs = append(s.inputs, in)
+		var w fyne.CanvasObject = in.entry
+		if in.sel != nil {
+			w = in.sel
+		}
+		rows := []fyne.CanvasObject{w}
+		switch in.f.key {
+		case "issuer":
+			rows = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, s.discover, w), s.foundMsg}
+		case model.KeySecret:
+			rows = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, s.forget, w)}
+		}
+		item := &widget.FormItem{Text: in.f.label, Widget: container.NewVBox(append(rows, in.note.box)...)}
+		if in.f.more {
+			more.AppendItem(item)
+		} else {
+			main.AppendItem(item)
+		}
+	}
+	s.more = widget.NewAccordion(widget.NewAccordionItem("Endpoints and more", more))
 
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.summary = widget.NewLabel("")
-	s.summary.Wrapping = fyne.TextWrapWord
-	s.summary.Importance = widget.DangerImportance
-	s.status = widget.NewLabel("")
-	s.status.Wrapping = fyne.TextWrapWord
+	s.status = wrapped()
+	s.status.Hide()
+	s.why = wrapped()
 	s.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { s.saveProfile() })
 	s.save.Importance = widget.HighImportance
 	s.revert = widget.NewButton("Revert", func() { s.choose(s.selected) })
-	buttons := container.NewHBox(s.status, layoutSpacer(), s.revert, s.save)
+	bar := container.NewBorder(nil, nil, nil, container.NewHBox(s.revert, s.save), s.why)
 
-	editor := container.NewVScroll(container.NewVBox(s.title, s.presetIn, main, acc, s.summary))
-	right := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), buttons), nil, nil, editor)
+	editor := container.NewVScroll(container.NewVBox(s.title, s.presetIn, main, s.more))
+	right := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), s.status, bar), nil, nil, editor)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.22
 	return split
@@ -262,24 +273,50 @@ func (s *Settings) build() fyne.CanvasObject {
 
 func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
 
+func wrapped() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+func (s *Settings) listSelected(i int) {
+	if i == s.selected || (s.selected == -1 && i >= len(s.cfg.Profiles)) {
+		return // already shown: keep what is being typed
+	}
+	if !s.edited() {
+		s.choose(i)
+		return
+	}
+	prev := s.selected
+	dialog.ShowConfirm("Discard the changes?", "The profile being edited has changes that are not saved.", func(ok bool) {
+		if ok {
+			s.choose(i)
+			return
+		}
+		if prev >= 0 {
+			s.list.Select(prev)
+		} else {
+			s.list.UnselectAll()
+		}
+	}, s.Win)
+}
+
 func (s *Settings) count() int {
 	if s.cfg == nil {
 		return 0
 	}
 	n := len(s.cfg.Profiles)
-	if s.selected == -1 && s.draftIsNew() {
+	if s.selected == -1 {
 		n++ // the new profile being written
 	}
 	return n
 }
 
-func (s *Settings) draftIsNew() bool { return s.selected == -1 }
-
 func (s *Settings) rowText(i int) string {
 	if i < len(s.cfg.Profiles) {
 		return s.cfg.Profiles[i].Name
 	}
-	name := strings.TrimSpace(s.entries[model.FName].Text)
+	name := strings.TrimSpace(s.in(model.KeyName).text())
 	if name == "" {
 		name = "(new profile)"
 	}
@@ -304,25 +341,33 @@ func (s *Settings) load() {
 	s.list.Select(0)
 }
 
-func (s *Settings) setStatus(t string) { s.status.SetText(t) }
+func (s *Settings) setStatus(t string) {
+	s.status.SetText(t)
+	if t == "" {
+		s.status.Hide()
+	} else {
+		s.status.Show()
+	}
+}
 
-// choose shows profile i (or the new one for -1).
+// choose shows profile i (or a new one for -1).
 func (s *Settings) choose(i int) {
 	if i >= 0 && i < len(s.cfg.Profiles) {
 		s.selected = i
-		s.fill(model.DraftOf(s.cfg.Profiles[i]))
-		s.title.SetText("Profile " + s.cfg.Profiles[i].Name)
+		p := s.cfg.Profiles[i]
+		s.saved = &p
+		s.title.SetText("Profile " + p.Name)
 		s.remove.Enable()
-		s.forget.Enable()
+		s.fill(p)
 	} else {
-		s.selected = -1
-		s.fill(model.NewDraft())
+		s.selected, s.saved = -1, nil
 		s.title.SetText("New profile")
 		s.remove.Disable()
-		s.forget.Disable() // the agent knows no such profile yet
+		s.fill(model.NewProfile())
 	}
-	s.dirty = false
-	s.found.Hide()
+	s.pristine = s.base
+	s.found, s.foundFor = auth.Endpoints{}, ""
+	s.foundMsg.Hide()
 	s.setStatus("")
 	s.validate()
 	s.list.Refresh()
@@ -332,84 +377,85 @@ func (s *Settings) add() {
 	s.list.UnselectAll()
 	s.choose(-1)
 	s.presetChosen("oidc")
-	s.Win.Canvas().Focus(s.entries[model.FName])
+	s.pristine = s.base
+	s.validate()
+	s.Win.Canvas().Focus(s.in(model.KeyName).entry)
 }
 
-// fill sets every widget from d.
-func (s *Settings) fill(d model.Draft) {
+// fill sets every widget from p. A select shows what the profile's preset
+// decides where the profile leaves it unset.
+func (s *Settings) fill(p config.Profile) {
 	s.filling = true
 	defer func() { s.filling = false }()
-	s.draft = d
-	set := func(k, v string) { s.entries[k].SetText(v) }
-	set(model.FName, d.Name)
-	set(model.FIssuer, d.Issuer)
-	set(model.FAuthorizationEndpoint, d.AuthorizationEndpoint)
-	set(model.FTokenEndpoint, d.TokenEndpoint)
-	set(model.FRevocationEndpoint, d.RevocationEndpoint)
-	set(model.FClientID, d.ClientID)
-	set(model.FScopes, d.Scopes)
-	set(model.FUsername, d.Username)
-	set(model.FRedirectPort, d.RedirectPort)
-	set(model.FRedirectPath, d.RedirectPath)
-	set(model.FBrowser, d.Browser)
-	set(model.FPrivateKeyFile, d.PrivateKeyFile)
-	set(model.FKeyID, d.KeyID)
-	set(model.FDefaultLifetime, d.DefaultLifetime)
-	set(model.FRefreshScope, d.RefreshScope)
-	set(model.FSecret, d.Secret)
-	set(model.FDomain, d.Domain)
-	set(model.FAPIVersion, d.APIVersion)
-	set(fExtraParams, formatPairs(d.Base.ExtraParams))
-	set(fExtraHeaders, formatPairs(d.ExtraHeaders))
-	// A preset decides what the profile leaves unset: show its choice.
-	e := d.Base
-	if p, _ := d.Profile(); p.Preset != "" {
-		e = p.Effective()
-	}
-	pick := func(explicit, effective string) string {
-		if explicit == "" {
-			return effective
+	s.base = p
+	e := p.Effective()
+	for _, in := range s.inputs {
+		switch {
+		case in.f.get == nil:
+			in.setText("")
+		case in.sel != nil:
+			v := in.f.get(&p)
+			if v == "" {
+				v = in.f.get(&e)
+			}
+			in.setText(in.f.labelOf(v))
+		default:
+			in.setText(in.f.get(&p))
 		}
-		return explicit
 	}
-	s.selects[model.FClientAuth].SetSelected(labelOf(clientAuthChoices, pick(d.ClientAuth, e.ClientAuth)))
-	s.selects[model.FLogin].SetSelected(labelOf(loginChoices, pick(d.Login, e.Login)))
-	s.selects[model.FDialect].SetSelected(labelOf(dialectChoices, pick(d.Dialect, e.Dialect)))
-	if d.Preset != "" {
-		s.preset.SetSelected(d.Preset)
+	s.domain.SetText(p.Domain)
+	s.version.SetText(p.APIVersion)
+	if p.Preset != "" {
+		s.preset.SetSelected(p.Preset)
 	} else {
 		s.preset.ClearSelected()
 	}
-	s.describePreset(d.Preset)
+	s.describePreset(p.Preset)
 }
 
-// read is the draft as the widgets hold it now.
-func (s *Settings) read() model.Draft {
-	d := s.draft
-	get := func(k string) string { return s.entries[k].Text }
-	d.Name, d.Issuer = get(model.FName), get(model.FIssuer)
-	d.AuthorizationEndpoint, d.TokenEndpoint, d.RevocationEndpoint = get(model.FAuthorizationEndpoint), get(model.FTokenEndpoint), get(model.FRevocationEndpoint)
-	d.ClientID, d.Scopes, d.Username = get(model.FClientID), get(model.FScopes), get(model.FUsername)
-	d.RedirectPort, d.RedirectPath, d.Browser = get(model.FRedirectPort), get(model.FRedirectPath), get(model.FBrowser)
-	d.PrivateKeyFile, d.KeyID, d.DefaultLifetime = get(model.FPrivateKeyFile), get(model.FKeyID), get(model.FDefaultLifetime)
-	d.RefreshScope, d.Secret = get(model.FRefreshScope), get(model.FSecret)
-	d.ClientAuth = valueOf(clientAuthChoices, s.selects[model.FClientAuth].Selected)
-	d.Login = valueOf(loginChoices, s.selects[model.FLogin].Selected)
-	d.Dialect = valueOf(dialectChoices, s.selects[model.FDialect].Selected)
-	d.Preset = s.preset.Selected
-	// Lines that do not read are left out here; problems names them.
-	d.Base.ExtraParams, _ = parsePairs(get(fExtraParams))
-	d.ExtraHeaders, _ = parsePairs(get(fExtraHeaders))
-	d.Domain, d.APIVersion = "", ""
-	if p, ok := presetChoice(d.Preset); ok {
-		if slices.Contains(p.Placeholders, "domain") {
-			d.Domain = s.domain.Text
+// read is the profile as the widgets hold it now, and what does not
+// convert, by key. A field left as it was filled keeps its value exactly
+// (a "none" stays "none", "90m" stays 90m).
+func (s *Settings) read() (config.Profile, map[string]string) {
+	p := s.base
+	p.Scopes = slices.Clone(p.Scopes)
+	bad := map[string]string{}
+	for _, in := range s.inputs {
+		if in.f.set == nil || in.text() == in.shown {
+			continue
 		}
-		if slices.Contains(p.Placeholders, "api_version") {
-			d.APIVersion = s.version.Text
+		v := in.text()
+		if in.sel != nil {
+			v = in.f.valueOf(v)
+		}
+		if err := in.f.set(&p, v); err != nil {
+			bad[in.f.key] = err.Error()
+		}
+		if in.sel != nil && v == "" {
+			if e := p.Effective(); in.f.get(&e) != "" {
+				in.f.set(&p, in.f.defaultValue()) // the default, against the preset's choice: written out
+			}
 		}
 	}
-	return d
+	p.Preset = s.preset.Selected
+	p.Domain, p.APIVersion = "", ""
+	if pr, ok := presetChoice(p.Preset); ok {
+		if slices.Contains(pr.Placeholders, "domain") {
+			p.Domain = strings.TrimSpace(s.domain.Text)
+		}
+		if slices.Contains(pr.Placeholders, "api_version") {
+			p.APIVersion = strings.TrimSpace(s.version.Text)
+		}
+	}
+	return model.WithoutDiscovered(p, s.foundFor, s.found), bad
+}
+
+func (s *Settings) secretText() string { return strings.TrimSpace(s.in(model.KeySecret).text()) }
+
+// edited says whether the form differs from what was chosen.
+func (s *Settings) edited() bool {
+	p, bad := s.read()
+	return len(bad) > 0 || !p.Equal(s.pristine) || s.secretText() != ""
 }
 
 func (s *Settings) others() []string {
@@ -427,7 +473,6 @@ func (s *Settings) changed() {
 	if s.filling {
 		return
 	}
-	s.dirty = true
 	s.setStatus("")
 	s.validate()
 	if s.selected == -1 {
@@ -435,91 +480,115 @@ func (s *Settings) changed() {
 	}
 }
 
-// fieldNames are how the summary names fields.
-var fieldNames = map[string]string{
-	model.FName: "Name", model.FIssuer: "Issuer", model.FAuthorizationEndpoint: "Authorization endpoint",
-	model.FTokenEndpoint: "Token endpoint", model.FRevocationEndpoint: "Revocation endpoint", model.FDeviceEndpoint: "Device endpoint",
-	model.FClientID: "Client ID", model.FScopes: "Scopes", model.FClientAuth: "Client auth", model.FDialect: "Dialect",
-	model.FLogin: "Login", model.FUsername: "User name", model.FRedirectPort: "Redirect port", model.FRedirectPath: "Redirect path",
-	model.FBrowser: "Browser", model.FPrivateKeyFile: "Private key file", model.FKeyID: "Key ID",
-	model.FDefaultLifetime: "Default lifetime", model.FRefreshScope: "Refresh scope", model.FSecret: "Client secret",
-	model.FPreset: "Provider", model.FDomain: "Domain", model.FAPIVersion: "API version",
-	fExtraParams: "Extra parameters", fExtraHeaders: "Extra headers",
-}
-
-// check is what is wrong with d: the config file's rules (model.Validate),
-// and extra lines that do not read as name = value.
-func (s *Settings) check(d model.Draft) map[string]string {
-	problems := model.Validate(d, s.others(), s.selected == -1)
-	for _, f := range []string{fExtraParams, fExtraHeaders} {
-		if _, err := parsePairs(s.entries[f].Text); err != nil {
-			problems[f] = err.Error()
+// check is what is wrong with the form: what does not convert, then the
+// config file's rules (model.Validate).
+func (s *Settings) check() (config.Profile, map[string]string) {
+	p, problems := s.read()
+	for k, v := range model.Validate(p, s.secretText(), s.others(), s.selected == -1) {
+		if _, ok := problems[k]; !ok {
+			problems[k] = v
 		}
 	}
-	return problems
+	return p, problems
 }
 
+// validate shows each problem under its field, turns the buttons on and
+// off, and says beside Save why it is off.
 func (s *Settings) validate() {
-	d := s.read()
-	s.problems = s.check(d)
-	for _, e := range s.entries {
-		e.Validate()
+	p, problems := s.check()
+	if problems["issuer"] != "" && strings.HasPrefix(problems["authorization_endpoint"], "missing") {
+		delete(problems, "authorization_endpoint") // the issuer's problem says what to give
 	}
-	if len(s.problems) == 0 {
-		s.summary.SetText("")
-		s.summary.Hide()
-		if s.dirty {
-			s.save.Enable()
-		} else {
-			s.save.Disable()
+	for _, in := range s.inputs {
+		in.note.show(problems[in.f.key], in.f.hint)
+	}
+	var presetProblems []string
+	for _, k := range presetKeys {
+		if problems[k] != "" {
+			presetProblems = append(presetProblems, problems[k])
 		}
-	} else {
-		keys := make([]string, 0, len(s.problems))
-		for k := range s.problems {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var lines []string
-		for _, k := range keys {
-			name := fieldNames[k]
-			if name == "" {
-				name = k
-			}
-			lines = append(lines, name+": "+s.problems[k])
-		}
-		s.summary.SetText(strings.Join(lines, "\n"))
-		s.summary.Show()
-		s.save.Disable()
 	}
-	if s.dirty {
-		s.revert.Enable()
-	} else {
-		s.revert.Disable()
+	s.presetNote.show(strings.Join(presetProblems, "\n"), "a preset fills in what a kind of provider needs")
+
+	why := s.whyNotSave(problems)
+	if why == "" && s.saved != nil && p.Equal(*s.saved) && s.secretText() == "" {
+		why = "No changes to save."
 	}
-	if strings.TrimSpace(d.Issuer) == "" {
-		s.discover.Disable()
-	} else {
-		s.discover.Enable()
-	}
-	p, _ := d.Profile()
+	s.why.SetText(why)
+	setEnabled(s.save, why == "")
+	setEnabled(s.revert, s.edited())
+	setEnabled(s.discover, strings.TrimSpace(s.in("issuer").text()) != "" && problems["issuer"] == "") // else the reason is under the issuer
+
 	e := p.Effective()
-	if model.NeedsSecret(e.ClientAuth) {
-		s.entries[model.FSecret].Enable()
-	} else {
-		s.entries[model.FSecret].Disable()
-	}
-	// What the preset or discovery will use shows greyed in empty fields.
-	for k, v := range map[string]string{model.FTokenEndpoint: e.TokenEndpoint, model.FAuthorizationEndpoint: e.AuthorizationEndpoint} {
-		if v != "" && s.entries[k].Text == "" {
-			s.entries[k].SetPlaceHolder(v + " (preset)")
-		} else if s.entries[k].Text == "" {
-			s.entries[k].SetPlaceHolder("from discovery")
+	s.in(model.KeySecret).enable(auth.ClientAuth(e.ClientAuth).UsesSecret())
+	// The stored secret and key belong to a saved confidential client.
+	setEnabled(s.forget, s.saved != nil && (usesKeyring(s.saved.Effective().ClientAuth) || usesKeyring(e.ClientAuth)))
+	// What the preset will use shows greyed in empty fields.
+	for _, in := range s.inputs {
+		if in.entry == nil || in.f.get == nil || in.entry.Text != "" {
+			continue
+		}
+		if v := in.f.get(&e); v != "" && in.f.get(&p) == "" {
+			in.entry.SetPlaceHolder(v + " (preset)")
+		} else {
+			in.entry.SetPlaceHolder(in.f.placeholder)
 		}
 	}
 }
 
-// Problems is what the editor reports now, by field key (for tests).
-func (s *Settings) Problems() map[string]string { return s.problems }
+func setEnabled(w fyne.Disableable, on bool) {
+	if on {
+		w.Enable()
+	} else {
+		w.Disable()
+	}
+}
+
+// usesKeyring says whether a client authentication keeps a secret or a
+// private key in the keyring.
+func usesKeyring(clientAuth string) bool {
+	ca := auth.ClientAuth(clientAuth)
+	return ca.UsesSecret() || ca == auth.AuthPrivateKeyJWT
+}
+
+// presetKeys are reported under Provider.
+var presetKeys = []string{"preset", "domain", "api_version"}
+
+// whyNotSave names the fields to fix; "" when there are none. It opens
+// "Endpoints and more" when a field there has a problem.
+func (s *Settings) whyNotSave(problems map[string]string) string {
+	var names, rest []string
+	if slices.ContainsFunc(presetKeys, func(k string) bool { return problems[k] != "" }) {
+		names = append(names, "Provider")
+	}
+	for _, f := range fields {
+		if problems[f.key] != "" {
+			names = append(names, f.label)
+			if f.more {
+				s.more.Open(0)
+			}
+		}
+	}
+	// Keys the form does not show (such as assertion_audience): their
+	// problem is said here, nowhere else.
+	for _, k := range slices.Sorted(maps.Keys(problems)) {
+		if fieldOf(k) == nil && !slices.Contains(presetKeys, k) {
+			rest = append(rest, k+": "+problems[k])
+		}
+	}
+	var msg string
+	switch len(names) {
+	case 0:
+	case 1:
+		msg = "To save, fix " + names[0] + " (the reason is under it)."
+	default:
+		msg = "To save, fix " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + " (each says why under it)."
+	}
+	if len(rest) > 0 {
+		msg = strings.TrimSpace(msg + " In the file: " + strings.Join(rest, "; "))
+	}
+	return msg
+}
 
 func presetChoice(name string) (model.PresetChoice, bool) {
 	for _, p := range model.Presets() {
@@ -566,17 +635,27 @@ func (s *Settings) presetChosen(name string) {
 }
 
 func (s *Settings) applyPreset() {
-	d, err := model.ApplyPreset(s.read(), s.preset.Selected, map[string]string{"domain": s.domain.Text, "api_version": s.version.Text})
+	cur, _ := s.read()
+	p, err := model.ApplyPreset(cur, s.preset.Selected, map[string]string{"domain": s.domain.Text, "api_version": s.version.Text})
 	if err != nil {
 		s.setStatus(oneLine(err))
 		return
 	}
-	s.fill(d)
+	s.refill(p)
+}
+
+// refill shows p, keeping the secret being typed, and validates.
+func (s *Settings) refill(p config.Profile) {
+	typed := s.in(model.KeySecret).text()
+	s.fill(p)
+	s.filling = true
+	s.in(model.KeySecret).entry.SetText(typed)
+	s.filling = false
 	s.changed()
 }
 
 func (s *Settings) runDiscover() {
-	issuer := strings.TrimSpace(s.entries[model.FIssuer].Text)
+	issuer := strings.TrimSpace(s.in("issuer").text())
 	s.discover.Disable()
 	s.setStatus("Asking " + issuer + " …")
 	call(s.env, 20*time.Second, func(ctx context.Context) (auth.Endpoints, error) { return s.env.Discover(ctx, issuer) },
@@ -586,15 +665,18 @@ func (s *Settings) runDiscover() {
 				s.setStatus("Discovery failed: " + oneLine(err))
 				return
 			}
-			d := model.ApplyDiscovery(s.read(), e)
-			s.fill(d)
-			s.changed()
+			p, _ := s.read()
+			p.AuthorizationEndpoint, p.TokenEndpoint = e.AuthorizationURL, e.TokenURL
+			p.RevocationEndpoint, p.DeviceEndpoint = e.RevocationURL, e.DeviceAuthorizationURL
+			s.refill(p)
+			s.found, s.foundFor = e, issuer
+			s.validate()
 			found := []string{"authorization", "token"}
 			if e.RevocationURL != "" {
 				found = append(found, "revocation")
 			}
-			s.found.SetText(fmt.Sprintf("Found the %s endpoints. They are not written to the file: the agent discovers them itself each start.", strings.Join(found, ", ")))
-			s.found.Show()
+			s.foundMsg.SetText(fmt.Sprintf("Found the %s endpoints. They are not written to the file: the agent discovers them itself each start.", strings.Join(found, ", ")))
+			s.foundMsg.Show()
 			s.setStatus("Discovery done.")
 		})
 }
@@ -602,12 +684,11 @@ func (s *Settings) runDiscover() {
 // saveProfile writes the file, asks the agent to reload, then stores a
 // typed secret in the keyring through the agent.
 func (s *Settings) saveProfile() {
-	d := s.read()
-	if probs := s.check(d); len(probs) > 0 {
+	p, problems := s.check()
+	if len(problems) > 0 {
 		s.validate()
 		return
 	}
-	p, _ := d.Profile()
 	next := *s.cfg
 	next.Profiles = slices.Clone(s.cfg.Profiles)
 	renamed := ""
@@ -627,15 +708,19 @@ func (s *Settings) saveProfile() {
 	if s.selected < 0 {
 		s.selected = len(next.Profiles) - 1
 	}
-	s.dirty = false
-	s.save.Disable()
-	secret := strings.TrimSpace(d.Secret)
+	s.saved, s.pristine = &p, p
+	secret := s.secretText()
+	s.title.SetText("Profile " + p.Name)
+	s.remove.Enable()
+	s.list.Refresh()
+	s.list.Select(s.selected)
+	s.validate()
 	s.setStatus("Saved to " + s.env.Config.Path() + "; the agent reloads it …")
 	call(s.env, 40*time.Second, func(ctx context.Context) (string, error) {
 		if err := s.env.API.Reload(ctx); err != nil {
 			return "", fmt.Errorf("saved, but the agent refused the config: %w", err)
 		}
-		if secret != "" && model.NeedsSecret(p.ClientAuth) {
+		if secret != "" && auth.ClientAuth(p.Effective().ClientAuth).UsesSecret() {
 			res, err := s.env.API.SetSecret(ctx, p.Name, secret)
 			if err != nil {
 				return "", fmt.Errorf("saved, but the client secret could not be stored in the keyring: %w", err)
@@ -654,17 +739,13 @@ func (s *Settings) saveProfile() {
 			if note != "" {
 				msg += " " + note + "."
 			}
-			s.entries[model.FSecret].SetText("")
+			s.in(model.KeySecret).setText("")
 		}
 		if renamed != "" {
 			msg += " The profile was renamed from " + renamed + ": log in again."
 		}
+		s.validate()
 		s.setStatus(msg)
-		s.title.SetText("Profile " + p.Name)
-		s.remove.Enable()
-		s.forget.Enable()
-		s.list.Refresh()
-		s.list.Select(s.selected)
 	})
 }
 
@@ -743,7 +824,7 @@ func (s *Settings) forgetSecret(name string) {
 		}
 		return struct{}{}, s.env.API.DeletePrivateKey(ctx, name)
 	}, func(_ struct{}, err error) {
-		s.forget.Enable()
+		s.validate()
 		if err != nil {
 			s.setStatus("Not deleted: " + oneLine(err))
 			return

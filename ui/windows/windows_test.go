@@ -19,7 +19,6 @@ import (
 	"github.com/tokentray/tokentray/app/config"
 	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/auth"
-	"github.com/tokentray/tokentray/ui/model"
 )
 
 // fakeAPI records what the windows ask the agent.
@@ -149,128 +148,6 @@ func newEnv(t *testing.T, f *fakeAPI, file ConfigFile) *Env {
 }
 
 var work = config.Profile{Name: "work", Issuer: "https://idp.example.com", ClientID: "tokentray", Scopes: []string{"openid", "offline_access"}}
-
-func TestSettingsEditsAndValidates(t *testing.T) {
-	f := &fakeAPI{}
-	file := &memFile{cfg: &config.Config{Profiles: []config.Profile{work}}}
-	s := NewSettings(newEnv(t, f, file))
-	if got := s.entries[model.FName].Text; got != "work" {
-		t.Fatalf("name field: got %q, want work", got)
-	}
-	if len(s.Problems()) != 0 || !s.save.Disabled() {
-		t.Fatalf("a loaded good profile: problems %v, save enabled %v", s.Problems(), !s.save.Disabled())
-	}
-
-	// Validation as you type.
-	issuer := s.entries[model.FIssuer]
-	issuer.SetText("")
-	test.Type(issuer, "ftp://idp")
-	if s.Problems()[model.FIssuer] == "" || !s.save.Disabled() {
-		t.Errorf("issuer ftp://idp: problems %v, save enabled %v", s.Problems(), !s.save.Disabled())
-	}
-	if !strings.Contains(s.summary.Text, "Issuer:") {
-		t.Errorf("summary: got %q, want the issuer's problem", s.summary.Text)
-	}
-	if err := issuer.Validate(); err == nil {
-		t.Error("the issuer entry does not show its problem")
-	}
-	issuer.SetText("")
-	test.Type(issuer, "https://login.example.org")
-	if len(s.Problems()) != 0 || s.save.Disabled() {
-		t.Errorf("fixed issuer: problems %v, save enabled %v", s.Problems(), !s.save.Disabled())
-	}
-
-	// Discover fills the endpoints, which stay out of the file.
-	test.Tap(s.discover)
-	if got := s.entries[model.FTokenEndpoint].Text; got != "https://login.example.org/token" {
-		t.Errorf("token endpoint after Discover: got %q", got)
-	}
-	test.Tap(s.save)
-	if !strings.Contains(f.called(), "reload") {
-		t.Errorf("save: the agent was not asked to reload (%s)", f.called())
-	}
-	if strings.Contains(string(file.saved), "token_endpoint") || !strings.Contains(string(file.saved), "https://login.example.org") {
-		t.Errorf("saved file:\n%s\nwant the new issuer and no discovered endpoint", file.saved)
-	}
-	if !strings.Contains(s.status.Text, "Saved") {
-		t.Errorf("status after save: %q", s.status.Text)
-	}
-}
-
-func TestSettingsNewConfidentialProfile(t *testing.T) {
-	f := &fakeAPI{}
-	file := &memFile{cfg: &config.Config{Profiles: []config.Profile{work}}}
-	s := NewSettings(newEnv(t, f, file))
-	s.add()
-	if s.selected != -1 || s.count() != 2 {
-		t.Fatalf("Add: selected %d, rows %d", s.selected, s.count())
-	}
-	s.preset.SetSelected("pagero")
-	if got := valueOf(clientAuthChoices, s.selects[model.FClientAuth].Selected); got != "client_secret_basic" {
-		t.Errorf("pagero preset: client auth %q", got)
-	}
-	test.Type(s.entries[model.FName], "pagero")
-	test.Type(s.entries[model.FClientID], "my-client")
-	if s.Problems()[model.FSecret] == "" {
-		t.Errorf("a new confidential client without a secret: problems %v", s.Problems())
-	}
-	test.Type(s.entries[model.FName], "!")
-	if s.Problems()[model.FName] == "" {
-		t.Errorf("name pagero!: problems %v", s.Problems())
-	}
-	s.entries[model.FName].SetText("work")
-	if !strings.Contains(s.Problems()[model.FName], "already") {
-		t.Errorf("a taken name: problems %v", s.Problems())
-	}
-	s.entries[model.FName].SetText("pagero")
-	test.Type(s.entries[model.FSecret], "s3cret")
-	if len(s.Problems()) != 0 {
-		t.Fatalf("complete: problems %v", s.Problems())
-	}
-	test.Tap(s.save)
-	if got := f.called(); !strings.Contains(got, "reload,secret pagero") {
-		t.Errorf("calls: %s, want reload then the secret", got)
-	}
-	if f.secrets["pagero"] != "s3cret" {
-		t.Errorf("secret sent: %q", f.secrets["pagero"])
-	}
-	saved := string(file.saved)
-	if strings.Contains(saved, "s3cret") {
-		t.Fatalf("the secret is in the config file:\n%s", saved)
-	}
-	if !strings.Contains(saved, `name = 'pagero'`) || !strings.Contains(saved, "client_secret_basic") || !strings.Contains(saved, "sso.pageroonline.com") {
-		t.Errorf("saved file:\n%s", saved)
-	}
-	if s.entries[model.FSecret].Text != "" {
-		t.Error("the secret stays in its field after saving")
-	}
-
-	// Remove (after the confirmation) logs out, then drops it from the file.
-	s.choose(1)
-	s.removeProfile("pagero")
-	if !strings.Contains(f.called(), "logout pagero") || strings.Contains(string(file.saved), "pagero'") {
-		t.Errorf("remove: calls %s, file:\n%s", f.called(), file.saved)
-	}
-}
-
-func TestSettingsVeeamPresetAsksForTheDomain(t *testing.T) {
-	s := NewSettings(newEnv(t, &fakeAPI{}, &memFile{cfg: &config.Config{}}))
-	if s.selected != -1 {
-		t.Fatal("an empty config should start with a new profile")
-	}
-	s.preset.SetSelected("veeam")
-	if !s.holes.Visible() {
-		t.Fatal("the veeam preset does not ask for the domain")
-	}
-	test.Type(s.domain, "backup.example.com:9419")
-	test.Tap(s.apply)
-	if got := s.entries[model.FTokenEndpoint].Text; got != "https://backup.example.com:9419/api/oauth2/token" {
-		t.Errorf("token endpoint: got %q", got)
-	}
-	if got := valueOf(loginChoices, s.selects[model.FLogin].Selected); got != "password" {
-		t.Errorf("login: got %q", got)
-	}
-}
 
 func jwtOf(header, claims map[string]any) string {
 	enc := func(v any) string {
@@ -417,33 +294,6 @@ func TestStatusWindow(t *testing.T) {
 	test.Tap(buttons[0])
 	if len(opened) != 1 || opened[0] != "login work" {
 		t.Errorf("Log in… opened %v", opened)
-	}
-}
-
-func TestSettingsPresetProfileFromTheFile(t *testing.T) {
-	p := config.Profile{Name: "backup", Preset: "veeam", Domain: "backup.example.com", Scopes: []string{}}
-	file := &memFile{cfg: &config.Config{Profiles: []config.Profile{p}}}
-	s := NewSettings(newEnv(t, &fakeAPI{}, file))
-	if len(s.Problems()) != 0 {
-		t.Fatalf("a preset profile from the file: problems %v", s.Problems())
-	}
-	if got := valueOf(loginChoices, s.selects[model.FLogin].Selected); got != "password" {
-		t.Errorf("login shown: got %q, want the preset's password", got)
-	}
-	if got := s.domain.Text; got != "backup.example.com" {
-		t.Errorf("domain shown: got %q", got)
-	}
-	if got := s.entries[model.FTokenEndpoint].PlaceHolder; !strings.Contains(got, "https://backup.example.com/api/oauth2/token") {
-		t.Errorf("token endpoint placeholder: got %q, want the preset's", got)
-	}
-	s.domain.SetText("")
-	if s.Problems()[model.FPreset] == "" {
-		t.Errorf("no domain: problems %v, want the preset's", s.Problems())
-	}
-	test.Type(s.domain, "backup2.example.com")
-	test.Tap(s.save)
-	if saved := string(file.saved); !strings.Contains(saved, "domain = 'backup2.example.com'") || !strings.Contains(saved, "preset = 'veeam'") {
-		t.Errorf("saved:\n%s", saved)
 	}
 }
 

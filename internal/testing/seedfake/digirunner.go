@@ -29,7 +29,7 @@ type DigiRunnerOptions struct {
 }
 
 // DigiRunner is a fake digiRunner (TPI) gateway answering
-// POST /oauth/token as document 000 describes.
+// POST /oauth/token as digiRunner's OAuth token API documentation describes.
 type DigiRunner struct {
 	*Fake
 	opts DigiRunnerOptions
@@ -52,7 +52,7 @@ func NewDigiRunner(t testing.TB, opts DigiRunnerOptions) *DigiRunner {
 	return d
 }
 
-// DigiRunnerAuthorization is the Authorization header value document 000
+// DigiRunnerAuthorization is the Authorization header value digiRunner's documentation
 // prescribes: Basic Base64(clientId ":" Base64(password)), or
 // Basic Base64(clientId ":") for a public client (empty password).
 func DigiRunnerAuthorization(clientID, password string) string {
@@ -91,13 +91,13 @@ func (d *DigiRunner) refreshToken(g *grant, ati string) string {
 	return rt
 }
 
-// spring is the error shape of document 000 (Spring Security OAuth's).
+// spring is the error shape in digiRunner's documentation (Spring Security OAuth's).
 func spring(status int, code, desc string) reply {
 	return reply{status: status, body: map[string]string{"error": code, "error_description": desc}, reject: code + ": " + desc}
 }
 
 func (d *DigiRunner) handle(r *http.Request, body []byte) reply {
-	// Document 000: "Authorization: Basic {client_secret}" where the value
+	// digiRunner's documentation: "Authorization: Basic {client_secret}" where the value
 	// is Base64(ClientID ":" Base64(Client Password)), or Base64(ClientID ":")
 	// for a public client. Nothing else authenticates the client: a plain
 	// RFC 6749 Basic header, or a client_id in the body, is refused.
@@ -128,7 +128,7 @@ func (d *DigiRunner) handle(r *http.Request, body []byte) reply {
 	case rtUnknown:
 		return spring(http.StatusUnauthorized, "invalid_token", "Invalid refresh token: "+rt)
 	case rtExpired:
-		// Document 000, "Example of Error Response": 401, and the token
+		// digiRunner's documentation, "Example of Error Response": 401, and the token
 		// quoted in the description.
 		return spring(http.StatusUnauthorized, "invalid_token", "Invalid refresh token (expired): "+rt)
 	}

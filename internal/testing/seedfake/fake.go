@@ -1,8 +1,8 @@
-// Package seedfake holds test servers shaped after the provider documents the
-// product must speak (/work/shared/seeds): digiRunner (000), Veeam (002),
-// Pagero (003) and Oracle identity domains (004). Each fake answers its
-// token endpoint the way its document shows, and refuses whatever the
-// document does not allow: other field names, other client authentication,
+// Package seedfake holds test servers shaped after the public documentation
+// of the providers the product must speak (docs/providers.md): digiRunner,
+// Veeam, Pagero and Oracle identity domains. Each fake answers its token
+// endpoint the way its documentation shows, and refuses whatever the
+// documentation does not allow: other field names, other client authentication,
 // other content types, a reused single-use refresh token. Tests in any
 // package use them to check that tokentray speaks each dialect exactly.
 //

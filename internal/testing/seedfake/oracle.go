@@ -47,7 +47,7 @@ type OracleOptions struct {
 }
 
 // Oracle is a fake Oracle identity domain answering POST /oauth2/v1/token as
-// document 004 describes: the refresh token grant with an optional scope,
+// Oracle's identity domains REST API documentation describes: the refresh token grant with an optional scope,
 // and client authentication by Basic, by client assertion, or (public
 // client) by client_id alone.
 type Oracle struct {
@@ -89,7 +89,7 @@ func (o *Oracle) IssueRefreshToken(user string) string {
 }
 
 func (o *Oracle) handle(r *http.Request, body []byte) reply {
-	// Document 004 sends Content-Type
+	// Oracle's documentation sends Content-Type
 	// application/x-www-form-urlencoded;charset=UTF-8.
 	form, reason := parseForm(r, body)
 	if reason != "" {
@@ -98,7 +98,7 @@ func (o *Oracle) handle(r *http.Request, body []byte) reply {
 	if gt := form.Get("grant_type"); gt != "refresh_token" {
 		return oauthError(http.StatusBadRequest, "unsupported_grant_type", "unsupported grant type "+gt)
 	}
-	// The three requests of document 004, and nothing else.
+	// The three requests of Oracle's documentation, and nothing else.
 	var fields []string
 	switch {
 	case r.Header.Get("Authorization") != "":

@@ -30,7 +30,7 @@ type PageroOptions struct {
 }
 
 // Pagero is a fake Pagero SSO answering POST /oauth/v2/oauth-token as
-// document 003 describes: single-use refresh tokens, each refresh returning
+// the Pagero Online API authentication guide describes: single-use refresh tokens, each refresh returning
 // a new one with a fresh three-year lifetime.
 type Pagero struct {
 	*Fake
@@ -108,7 +108,7 @@ func (p *Pagero) handle(r *http.Request, body []byte) reply {
 	if reason != "" {
 		return oauthError(http.StatusBadRequest, "invalid_request", reason)
 	}
-	// Document 003: client_id and client_secret in the body, or HTTP Basic
+	// Pagero's guide: client_id and client_secret in the body, or HTTP Basic
 	// "if not client_id and client_secret provided in the body"; never both
 	// (RFC 6749 §2.3: one authentication method per request).
 	var id, secret string
@@ -140,7 +140,7 @@ func (p *Pagero) handle(r *http.Request, body []byte) reply {
 	case rtUnknown, rtExpired:
 		return oauthError(http.StatusBadRequest, "invalid_grant", "The refresh token is invalid or expired")
 	case rtUsed:
-		// Document 003: "a refresh token can only be used once".
+		// Pagero's guide: "a refresh token can only be used once".
 		return oauthError(http.StatusBadRequest, "invalid_grant", "The refresh token has already been used")
 	}
 	if g.client != id {
@@ -158,7 +158,7 @@ func (p *Pagero) handle(r *http.Request, body []byte) reply {
 		"scope":   g.scope,
 		"purpose": "access_token",
 	})
-	// Document 003's example response, in its field order.
+	// The Pagero guide's example response, in its field order.
 	return reply{status: http.StatusOK, served: "refresh", body: struct {
 		TokenType    string `json:"token_type"`
 		AccessToken  string `json:"access_token"`

@@ -116,7 +116,7 @@ func checkRejections(t *testing.T, f *Fake, url string, cases []rejection) {
 	}
 }
 
-// Document 000's own example values.
+// The example values of digiRunner's own documentation.
 const (
 	docDigiRunnerBasic  = "Basic dHNwY2xpZW50OmRITndNVEl6WVdKalpBPT0="
 	docDigiRunnerPublic = "Basic dHNwY2xpZW50Og=="

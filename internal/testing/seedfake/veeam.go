@@ -33,13 +33,14 @@ type VeeamOptions struct {
 }
 
 // Veeam is a fake Veeam backup appliance answering POST /api/oauth2/token
-// as document 002 describes (or, with V1, the snake_case /api/v1/token).
+// as the Veeam Backup & Replication REST API reference describes (or, with V1, the snake_case /api/v1/token).
 type Veeam struct {
 	*Fake
 	opts VeeamOptions
 }
 
-// VeeamTimeLayout is how document 002 writes accessTokenExpiresAt and
+// VeeamTimeLayout is how the Veeam Backup & Replication REST API reference writes
+// accessTokenExpiresAt and
 // refreshTokenExpiresAt: UTC with seven fractional digits.
 const VeeamTimeLayout = "2006-01-02T15:04:05.0000000Z"
 
@@ -95,7 +96,7 @@ func (v *Veeam) refreshToken(user string) (string, time.Time) {
 }
 
 // veeamError is the error shape of Veeam's REST API (errorCode and
-// message); document 002 shows no error, so this is the product's general
+// message); Veeam's reference shows no error, so this is the product's general
 // one, not something the document promises.
 func veeamError(status int, code, message string) reply {
 	return reply{status: status, body: map[string]string{"errorCode": code, "message": message}, reject: code + ": " + message}
@@ -105,7 +106,7 @@ func (v *Veeam) handle(r *http.Request, body []byte) reply {
 	if v.opts.V1 {
 		return v.handleV1(r, body)
 	}
-	// Document 002 authenticates no client: no Authorization header.
+	// Veeam's reference authenticates no client: no Authorization header.
 	if r.Header.Get("Authorization") != "" {
 		return veeamError(http.StatusBadRequest, "InvalidRequest", "the token endpoint takes no Authorization header")
 	}
@@ -127,7 +128,7 @@ func (v *Veeam) handle(r *http.Request, body []byte) reply {
 	if form.Get("grantType") == "Password" {
 		served = "login"
 	}
-	// Document 002's response: the pair and two absolute expiries, no
+	// The response in Veeam's reference: the pair and two absolute expiries, no
 	// expires_in, no token_type.
 	return reply{status: http.StatusOK, served: served, body: struct {
 		AccessToken           string `json:"access_token"`
@@ -189,7 +190,7 @@ func (v *Veeam) accessToken(user string, now, exp time.Time) string {
 }
 
 // veeamFields names the form fields and grant values of one Veeam API
-// generation: document 002's camelCase api/oauth2/token, or the snake_case
+// generation: the reference's camelCase api/oauth2/token, or the snake_case
 // api/v1/token.
 type veeamFields struct {
 	grantType, refreshToken, userName, password string

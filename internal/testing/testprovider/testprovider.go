@@ -3,8 +3,9 @@
 // scripted browser that logs in and consents, and device-code approval.
 //
 // The provider is a Node.js process; run `make deps` once to install it.
-// Tests that need it fail when it is missing rather than skip, so a missing
-// dependency can't silently hide untested code.
+// Without it a plain `go test` skips the tests that need it, saying so;
+// under `make test` and in CI (CI=true) they fail instead, so a missing
+// dependency can't silently hide untested code there (see Required).
 package testprovider
 
 import (
@@ -80,10 +81,10 @@ func Start(t testing.TB, opts Options) *Provider {
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Fatalf("testprovider: node (Node.js 20+) not found in PATH, run `make deps`: %v", err)
+		missing(t, "node (Node.js 20+) is not in PATH")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "oidc-provider", "package.json")); err != nil {
-		t.Fatalf("testprovider: oidc-provider is not installed in %s, run `make deps` (npm ci there): %v", dir, err)
+		missing(t, "oidc-provider is not installed in "+dir)
 	}
 
 	config, err := json.Marshal(settings(opts))
@@ -132,6 +133,28 @@ func Start(t testing.TB, opts Options) *Provider {
 		t.Fatalf("testprovider: provider not ready after %v\nprovider stderr:\n%s", readyTimeout, p.stderr)
 	}
 	return p
+}
+
+// RequiredEnv names the variable `make test` sets so that a provider that
+// cannot start fails the tests rather than skipping them.
+const RequiredEnv = "TOKENTRAY_TEST_PROVIDER"
+
+// Required reports whether the tests must have the real provider: under
+// `make test` (RequiredEnv=required) and in CI (CI=true). A plain `go test`
+// on a machine without Node.js skips them instead.
+func Required() bool {
+	return os.Getenv(RequiredEnv) == "required" || os.Getenv("CI") == "true"
+}
+
+// missing stops a test whose provider cannot be started: a skip that says
+// how to run it, or a failure where the provider is required.
+func missing(t testing.TB, what string) {
+	t.Helper()
+	msg := "testprovider: " + what + ": this test needs the real OpenID provider; `make deps` installs it and `make test` runs every test with it"
+	if Required() {
+		t.Fatalf("%s (required here: %s=required or CI=true)", msg, RequiredEnv)
+	}
+	t.Skipf("%s (skipped; with CI=true this fails)", msg)
 }
 
 // Stop stops the provider now, e.g. to test how a client copes with an
