@@ -351,3 +351,122 @@ func TestFloodByAnotherUser(t *testing.T) {
 		t.Errorf("heap in use during the flood: got %d MiB, want at most %d MiB", peak.HeapInuse>>20, (before.HeapInuse+64<<20)>>20)
 	}
 }
+
+// squatAsNobody has the user nobody listen on a free loopback port and
+// serve a fake token there; it returns the address and nobody's pid.
+func squatAsNobody(t *testing.T) (addr string, pid int) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr = l.Addr().String()
+	l.Close()
+	cmd := asNobody(t, neighbourJob{Mode: "squat", Addr: addr})
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || strings.TrimSpace(line) != "listening" {
+		t.Fatalf("the squatter did not start: %q, %v", line, err)
+	}
+	return addr, cmd.Process.Pid
+}
+
+// TestTCPClientRefusesASquatter: the user nobody holds the port and
+// answers with a token of its own; our TCP client sends it nothing (not
+// even the key) and takes no token.
+func TestTCPClientRefusesASquatter(t *testing.T) {
+	addr, _ := squatAsNobody(t)
+	for _, key := range []string{"", strings.Repeat("ab", 32)} {
+		tok, err := NewTCPClient(addr, key).Token(context.Background(), "work", 0)
+		var se *SquatterError
+		if !errors.As(err, &se) || se.UID == 0 || se.UID == os.Getuid() {
+			t.Fatalf("key %t: got %v (token %q), want a SquatterError naming nobody's uid", key != "", err, tok.AccessToken)
+		}
+		if !strings.Contains(err.Error(), fmt.Sprintf("another user (uid %d)", se.UID)) {
+			t.Errorf("message: got %q, want it to name the uid", err)
+		}
+	}
+}
+
+// TestPortHolderIsNamed: the kernel's table names the squatter's uid, and,
+// since tests run as root, its pid and program.
+func TestPortHolderIsNamed(t *testing.T) {
+	addr, pid := squatAsNobody(t)
+	h := FindPortHolder(context.Background(), addr, "")
+	_, port, _ := net.SplitHostPort(addr)
+	want := fmt.Sprintf("port %s is held by uid %d, pid %d (api.test)", port, h.UID, pid)
+	if got := h.Describe(addr); got != want || h.UID == 0 || h.Agent != nil {
+		t.Errorf("got %q (uid %d, agent %v), want %q by nobody", got, h.UID, h.Agent, want)
+	}
+}
+
+// TestPortHolderOfOurs: an agent of ours on the port says who it is.
+func TestPortHolderOfOurs(t *testing.T) {
+	s := testServer(t)
+	s.Info = func() AgentInfo { return AgentInfo{PID: 4242, Socket: "/run/other/agent.sock"} }
+	sv := serve(t, s, nil)
+	_, port, _ := net.SplitHostPort(sv.tcp)
+	want := "port " + port + " is held by another tokentray agent of yours (pid 4242, socket /run/other/agent.sock)"
+	if got := FindPortHolder(context.Background(), sv.tcp, "").Describe(sv.tcp); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestKeyProof: where the kernel cannot name the server (not Linux), the
+// client asks the port to prove it knows the key before sending it; the
+// connection then serves the request.
+func TestKeyProof(t *testing.T) {
+	s := testServer(t)
+	dir := privateDir(t)
+	key, err := EnsureKey(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.TCPKey = key
+	sv := serveIn(t, s, dir, nil)
+	squat, _ := net.Listen("tcp", "127.0.0.1:0")
+	go http.Serve(squat, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(ProofHeader, strings.Repeat("0", 64))
+	}))
+	defer squat.Close()
+	tests := []struct {
+		name, addr, key string
+		ok              bool
+	}{
+		{"the agent, our key", sv.tcp, key, true},
+		{"the agent, another key", sv.tcp, strings.Repeat("cd", 32), false},
+		{"a squatter", squat.Addr().String(), key, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := net.Dial("tcp", tt.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			err = askProof(context.Background(), c, tt.addr, tt.key)
+			var se *SquatterError
+			if tt.ok != (err == nil) || (err != nil && !errors.As(err, &se)) {
+				t.Fatalf("got %v, want ok %v (or a SquatterError)", err, tt.ok)
+			}
+			if !tt.ok {
+				return
+			}
+			fmt.Fprintf(c, "GET /v1/token/work HTTP/1.1\r\nHost: %s\r\n%s: %s\r\n\r\n", tt.addr, KeyHeader, tt.key)
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("the request after the proof: got %v %v, want 200", resp, err)
+			}
+			resp.Body.Close()
+		})
+	}
+}
