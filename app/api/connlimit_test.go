@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -110,5 +111,47 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met within 5 s")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// emfileListener fails its first Accepts with EMFILE, as a process out of
+// descriptors does, then accepts from the real listener.
+type emfileListener struct {
+	net.Listener
+	fails int
+}
+
+func (l *emfileListener) Accept() (net.Conn, error) {
+	if l.fails > 0 {
+		l.fails--
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", syscall.EMFILE)}
+	}
+	return l.Listener.Accept()
+}
+
+// TestLimitListenerRidesOutEMFILE: out of descriptors, Accept waits and
+// tries again instead of failing (http.Server would stop serving) or
+// spinning.
+func TestLimitListenerRidesOutEMFILE(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ll := LimitListener(&emfileListener{Listener: ln, fails: 3}, func(_, _ *net.TCPAddr) (int, bool) { return os.Getuid(), true })
+	defer ll.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	got, err := ll.Accept()
+	if err != nil {
+		t.Fatalf("Accept after EMFILE: got %v, want the connection", err)
+	}
+	got.Close()
+	// Three backoffs: 5 + 10 + 20 ms.
+	if d := time.Since(start); d < 35*time.Millisecond {
+		t.Errorf("Accept returned after %v; want it to have backed off (at least 35ms)", d)
 	}
 }
