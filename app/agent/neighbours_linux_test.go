@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -19,22 +18,6 @@ import (
 	"github.com/tokentray/tokentray/app/agent"
 	"github.com/tokentray/tokentray/app/api"
 )
-
-// squatEnv, when set to an address, makes the test binary listen there
-// (run as the user nobody, it takes the agent's port first).
-const squatEnv = "TOKENTRAY_AGENT_SQUAT"
-
-func squat(addr string) int {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "squat:", err)
-		return 2
-	}
-	defer ln.Close()
-	fmt.Println("listening")
-	io.Copy(io.Discard, os.Stdin) // until the test closes our stdin
-	return 0
-}
 
 // TestPortTakenByAnotherUser: the user nobody holds the agent's port
 // before it starts. The agent starts anyway, serves its socket, says in

@@ -3,6 +3,9 @@ package agent_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -61,4 +64,20 @@ func TestOneAgentPerKeyring(t *testing.T) {
 			t.Fatalf("a second agent on the same file: got %v, want ErrAlreadyRunning", err)
 		}
 	})
+}
+
+// squatEnv, when set to an address, makes the test binary listen there
+// (run as the user nobody, it takes the agent's port first).
+const squatEnv = "TOKENTRAY_AGENT_SQUAT"
+
+func squat(addr string) int {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "squat:", err)
+		return 2
+	}
+	defer ln.Close()
+	fmt.Println("listening")
+	io.Copy(io.Discard, os.Stdin) // until the test closes our stdin
+	return 0
 }
