@@ -18,8 +18,19 @@ import (
 const (
 	OwnerConns   = 512 // the owner's own connections
 	ForeignConns = 4   // each other user's
-	UnknownConns = 256 // all connections whose user the kernel does not name (not Linux): the key decides
+	UnknownConns = 256 // all connections whose user the kernel cannot name (not Linux): the key decides
 )
+
+// unknownBudget is the budget of connections whose peer is not named.
+// Where the kernel names every established peer (Linux), one it does not
+// name is already gone (its owner gave up while it waited to be accepted)
+// or odd: it gets a stranger's budget, or a flood could use that bucket.
+func unknownBudget() int {
+	if canNamePeers {
+		return ForeignConns
+	}
+	return UnknownConns
+}
 
 // LimitListener wraps the agent's loopback TCP listener: it names the peer
 // of each connection it accepts (the kernel's socket table, before a byte
@@ -81,7 +92,7 @@ func (l *limitListener) admit(c net.Conn) (*peerConn, bool) {
 	budget := ForeignConns
 	switch {
 	case !known:
-		budget = UnknownConns
+		budget = unknownBudget()
 	case uid == l.owner:
 		budget = OwnerConns
 	}

@@ -22,7 +22,7 @@ func TestLimitListenerBudgets(t *testing.T) {
 	}{
 		{"another user", other, true, ForeignConns},
 		{"the owner", owner, true, OwnerConns},
-		{"not named by the kernel", 0, false, UnknownConns},
+		{"not named by the kernel", 0, false, unknownBudget()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
