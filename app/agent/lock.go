@@ -18,8 +18,8 @@ var ErrAlreadyRunning = errors.New("another tokentray agent is already running")
 // lockPath is where the one-agent lock lives. Its scope is the store's:
 // two agents on one store would each refresh the same refresh tokens, and
 // with rotation the second refresh kills the login. The OS keyring is the
-// user's, whatever --runtime-dir says, so its lock is in the user's default
-// runtime directory; a file store's lock sits beside the file. A store the
+// user's, whatever --runtime-dir says, so its lock is in a directory of the
+// user's (userLockDir); a file store's lock sits beside the file. A store the
 // caller hands in (Options.Store: tests) has the scope the caller gives it,
 // the runtime directory.
 func lockPath(cfg *config.Config, injected bool, runtimeDir string) (string, error) {
@@ -33,8 +33,27 @@ func lockPath(cfg *config.Config, injected bool, runtimeDir string) (string, err
 		}
 		return path + ".lock", os.MkdirAll(filepath.Dir(path), 0o700)
 	}
-	dir := api.RuntimeDir("")
+	dir, err := userLockDir()
+	if err != nil {
+		return "", err
+	}
 	return filepath.Join(dir, "agent.lock"), api.EnsurePrivateDir(dir)
+}
+
+// userLockDir is a directory of the user's own for the keyring's lock:
+// the default runtime directory under $XDG_RUNTIME_DIR; without one, the
+// user's cache directory, never the shared temp directory, where another
+// user could make the directory first and so keep the agent from starting
+// whatever --runtime-dir says.
+func userLockDir() (string, error) {
+	if os.Getenv("XDG_RUNTIME_DIR") != "" {
+		return api.RuntimeDir(""), nil
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("agent lock: %w", err)
+	}
+	return filepath.Join(dir, "tokentray"), nil
 }
 
 // lock takes the agent lock at path. The system drops it when the process

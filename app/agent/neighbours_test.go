@@ -81,3 +81,27 @@ func squat(addr string) int {
 	io.Copy(io.Discard, os.Stdin) // until the test closes our stdin
 	return 0
 }
+
+// TestKeyringLockWithoutRuntimeDir: without XDG_RUNTIME_DIR the lock is
+// in the user's cache directory, not in the shared temp directory another
+// user could have made first; still one agent per keyring.
+func TestKeyringLockWithoutRuntimeDir(t *testing.T) {
+	t.Setenv("XDG_RUNTIME_DIR", "")
+	home := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, "cache"))
+	t.Setenv("HOME", home)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.toml")
+	os.WriteFile(cfg, []byte("listen = \"off\"\n\n[[profile]]\nname = \""+uniqueName("lock")+"\"\nissuer = \"https://idp.example.invalid\"\nclient_id = \"c\"\n"), 0o600)
+	a, err := agent.Start(context.Background(), agent.Options{ConfigPath: cfg, RuntimeDir: filepath.Join(dir, "run-a")})
+	if err != nil {
+		t.Fatalf("first agent: %v", err)
+	}
+	defer a.Close()
+	if _, err := os.Stat(filepath.Join(home, "cache", "tokentray", "agent.lock")); err != nil {
+		t.Errorf("the lock in the cache directory: %v", err)
+	}
+	if _, err := agent.Start(context.Background(), agent.Options{ConfigPath: cfg, RuntimeDir: filepath.Join(dir, "run-b")}); !errors.Is(err, agent.ErrAlreadyRunning) {
+		t.Errorf("second agent: got %v, want ErrAlreadyRunning", err)
+	}
+}
