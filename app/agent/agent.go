@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/tokentray/tokentray/app/api"
@@ -50,8 +51,12 @@ type Agent struct {
 	socket string
 	lockF  *os.File
 	sock   *http.Server
-	tcp    *http.Server
-	tcpLn  net.Listener
+	tcp    *http.Server  // nil when listen = "off"
+	done   chan struct{} // closed by Close: stops the port's retries
+
+	tcpMu  sync.Mutex   // guards tcpLn and tcpErr
+	tcpLn  net.Listener // nil while the port is held by someone else
+	tcpErr string       // why tcpLn is nil: who holds the port
 
 	subs subscribers
 
@@ -61,7 +66,7 @@ type Agent struct {
 	conns    connectors // each profile's auth client; guards itself
 }
 
-// Start loads the config, takes the one-agent-per-user lock, restores every
+// Start loads the config, takes the one-agent-per-store lock (lockPath), restores every
 // profile from the store and starts serving. It fails whole: no agent runs
 // on a half-read config.
 func Start(ctx context.Context, o Options) (*Agent, error) {
@@ -75,7 +80,8 @@ func Start(ctx context.Context, o Options) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Agent{o: o, log: o.Log, cfg: cfg, sessions: map[string]*session.Session{}}
+	hardenProcess(o.Log)
+	a := &Agent{o: o, log: o.Log, cfg: cfg, sessions: map[string]*session.Session{}, done: make(chan struct{})}
 	a.hc = o.HTTPClient
 	if a.hc == nil {
 		a.hc = NewHTTPClient()
@@ -92,7 +98,11 @@ func Start(ctx context.Context, o Options) (*Agent, error) {
 		return nil, err
 	}
 	a.socket = api.SocketPath(dir)
-	if a.lockF, err = lock(dir, a.socket); err != nil {
+	lp, err := lockPath(cfg, o.Store != nil, dir)
+	if err != nil {
+		return nil, err
+	}
+	if a.lockF, err = lock(lp, a.socket); err != nil {
 		return nil, err
 	}
 	for _, p := range cfg.Profiles {
@@ -127,13 +137,21 @@ func storeFor(cfg *config.Config, log *slog.Logger) (store.Store, error) {
 	if cfg.Store != "file" {
 		return store.Keyring{}, nil
 	}
-	dir, err := os.UserConfigDir()
+	path, err := fileStorePath()
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, "tokentray", "tokens.json")
 	log.Warn("refresh tokens are kept in a plain file, as the config asks (store = \"file\")", "path", path)
 	return &store.FileStore{Path: path}, nil
+}
+
+// fileStorePath is where store = "file" keeps the refresh tokens.
+func fileStorePath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "tokentray", "tokens.json"), nil
 }
 
 func (a *Agent) listen(cfg *config.Config) error {
@@ -152,16 +170,76 @@ func (a *Agent) listen(cfg *config.Config) error {
 	a.sock = api.NewHTTPServer(srv.SocketHandler())
 	go a.sock.Serve(ul)
 	if addr := cfg.ListenAddr(); addr != "" {
+		a.tcp = api.NewHTTPServer(srv.TCPHandler())
 		tl, err := net.Listen("tcp", addr)
-		if err != nil {
+		switch {
+		case errors.Is(err, syscall.EADDRINUSE):
+			// Someone else has the port (another user may take it first on
+			// purpose): serve the socket anyway, say who has the port, and
+			// take it when it is freed.
+			a.portHeld(addr, key)
+			go a.retryPort(addr, key)
+		case err != nil:
 			a.sock.Close()
 			return fmt.Errorf("agent: the token API cannot listen on %s (set listen = \"127.0.0.1:PORT\" or \"off\" in the config): %w", addr, err)
+		default:
+			a.serveTCP(tl)
 		}
-		a.tcpLn = tl
-		a.tcp = api.NewHTTPServer(srv.TCPHandler())
-		go a.tcp.Serve(tl)
 	}
 	return nil
+}
+
+// portRetry is how often the agent tries again for a port someone holds.
+const portRetry = 5 * time.Second
+
+func (a *Agent) serveTCP(tl net.Listener) {
+	a.tcpMu.Lock()
+	a.tcpLn, a.tcpErr = tl, ""
+	a.tcpMu.Unlock()
+	go a.tcp.Serve(api.LimitListener(tl, nil))
+}
+
+// portHeld records who holds addr, for status, the tray and doctor.
+func (a *Agent) portHeld(addr, key string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	msg := api.FindPortHolder(ctx, addr, key).Describe(addr) + "; the agent serves its socket and takes the port when it is free"
+	a.tcpMu.Lock()
+	changed := a.tcpErr != msg
+	a.tcpErr = msg
+	a.tcpMu.Unlock()
+	if changed {
+		a.log.Warn("the token API's TCP port is taken", "listen", addr, "holder", msg)
+		a.changed()
+	}
+}
+
+// retryPort tries for addr until it gets it or the agent closes.
+func (a *Agent) retryPort(addr, key string) {
+	t := time.NewTicker(portRetry)
+	defer t.Stop()
+	for {
+		select {
+		case <-a.done:
+			return
+		case <-t.C:
+		}
+		tl, err := net.Listen("tcp", addr)
+		if err != nil {
+			a.portHeld(addr, key)
+			continue
+		}
+		select {
+		case <-a.done:
+			tl.Close()
+			return
+		default:
+		}
+		a.serveTCP(tl)
+		a.log.Info("the token API's TCP port is free again: serving it", "listen", addr)
+		a.changed()
+		return
+	}
 }
 
 func (a *Agent) newSession(p config.Profile) *session.Session {
@@ -239,6 +317,8 @@ func (a *Agent) Socket() string { return a.socket }
 
 // TCPAddr is the loopback address of the token API, "" when off.
 func (a *Agent) TCPAddr() string {
+	a.tcpMu.Lock()
+	defer a.tcpMu.Unlock()
 	if a.tcpLn == nil {
 		return ""
 	}
@@ -250,7 +330,10 @@ func (a *Agent) info() api.AgentInfo {
 	if _, ok := a.store.(*store.FileStore); ok {
 		st = "file"
 	}
-	return api.AgentInfo{PID: os.Getpid(), Version: a.o.Version, Socket: a.socket, Listen: a.TCPAddr(), Config: a.o.ConfigPath, Store: st}
+	a.tcpMu.Lock()
+	listenErr := a.tcpErr
+	a.tcpMu.Unlock()
+	return api.AgentInfo{PID: os.Getpid(), Version: a.o.Version, Socket: a.socket, Listen: a.TCPAddr(), ListenError: listenErr, Config: a.o.ConfigPath, Store: st}
 }
 
 // Reload rereads the config. Unchanged profiles keep their sessions (and
@@ -297,6 +380,7 @@ func (a *Agent) Reload(ctx context.Context) error {
 func (a *Agent) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	close(a.done)
 	var errs []error
 	if a.tcp != nil {
 		errs = append(errs, a.tcp.Shutdown(ctx))

@@ -46,7 +46,9 @@ func startAgentProcess(t *testing.T, bin, cfgPath, rundir string, env []string, 
 	t.Helper()
 	ap := &agentProcess{log: &testprovider.SyncBuffer{}, done: make(chan struct{}), onLine: onLine}
 	ap.cmd = exec.Command(bin, "agent", "--debug", "--config", cfgPath, "--runtime-dir", rundir)
-	ap.cmd.Env = append(os.Environ(), env...)
+	// Its own user session (XDG_RUNTIME_DIR): the keyring's one-agent lock
+	// is per user, and other packages' tests start agents at the same time.
+	ap.cmd.Env = append(append(os.Environ(), "XDG_RUNTIME_DIR="+filepath.Join(filepath.Dir(rundir), "session")), env...)
 	stderr, err := ap.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -110,6 +110,9 @@ func (c *Client) send(ctx context.Context, method, path string, body any) (*http
 		if fe := (*ForeignAgentError)(nil); errors.As(err, &fe) {
 			return nil, fe
 		}
+		if se := (*SquatterError)(nil); errors.As(err, &se) {
+			return nil, se
+		}
 		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
 			return nil, fmt.Errorf("%w (no socket at %s): start it with `tokentray` (with a tray) or `tokentray agent`", ErrNoAgent, c.socket)
 		}

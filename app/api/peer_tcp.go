@@ -102,7 +102,12 @@ func withTCPConn(ctx context.Context, c net.Conn) context.Context {
 	if !ok1 || !ok2 {
 		return ctx
 	}
-	return context.WithValue(ctx, tcpConnKey{}, &tcpConn{local: la, remote: ra})
+	tc := &tcpConn{local: la, remote: ra}
+	if pc, ok := c.(*peerConn); ok && pc.known { // LimitListener named the peer already
+		tc.uid, tc.known = pc.uid, true
+		tc.once.Do(func() {})
+	}
+	return context.WithValue(ctx, tcpConnKey{}, tc)
 }
 
 func (s *Server) tcpPeerUID(ctx context.Context) (int, bool) {
@@ -128,7 +133,7 @@ func (s *Server) tcpPeerUID(ctx context.Context) (int, bool) {
 func (s *Server) peerAllowed(w http.ResponseWriter, r *http.Request, tcp bool) bool {
 	if !tcp {
 		if uid, ok := r.Context().Value(peerKey{}).(int); ok && uid != os.Getuid() {
-			writeError(w, http.StatusForbidden, "forbidden", "this agent serves its own user only")
+			forbid(w, "this agent serves its own user only")
 			return false
 		}
 		return true
@@ -138,12 +143,12 @@ func (s *Server) peerAllowed(w http.ResponseWriter, r *http.Request, tcp bool) b
 	case known && uid == os.Getuid():
 		return true
 	case known:
-		writeError(w, http.StatusForbidden, "forbidden", "this agent serves its own user only")
+		forbid(w, "this agent serves its own user only")
 		return false
 	}
 	got := r.Header.Get(KeyHeader)
 	if s.TCPKey == "" || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(s.TCPKey)) != 1 {
-		writeError(w, http.StatusForbidden, "forbidden", "the agent cannot tell which user is connecting: send the key from tcp.key in its runtime directory in the "+KeyHeader+" header")
+		forbid(w, "the agent cannot tell which user is connecting: send the key from tcp.key in its runtime directory in the "+KeyHeader+" header")
 		return false
 	}
 	return true

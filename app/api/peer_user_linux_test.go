@@ -44,6 +44,9 @@ func TestMain(m *testing.M) {
 	if job := os.Getenv(helperEnv); job != "" {
 		os.Exit(peerHelper(job))
 	}
+	if job := os.Getenv(neighbourEnv); job != "" {
+		os.Exit(neighbourHelper(job))
+	}
 	os.Exit(m.Run())
 }
 

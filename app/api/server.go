@@ -33,8 +33,12 @@ type AgentInfo struct {
 	Version string `json:"version"`
 	Socket  string `json:"socket"`
 	Listen  string `json:"listen,omitempty"`
-	Config  string `json:"config"`
-	Store   string `json:"store"`
+	// ListenError says why the token API's TCP port is not served (another
+	// program holds it: who, and that the agent keeps trying); the socket
+	// serves everything meanwhile.
+	ListenError string `json:"listen_error,omitempty"`
+	Config      string `json:"config"`
+	Store       string `json:"store"`
 }
 
 // TokenResponse is the body of GET /v1/token/{profile}.
@@ -113,6 +117,7 @@ func (s *Server) TCPHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc(tokenPattern, s.token)
 	mux.HandleFunc(onlyTokenPattern, s.onlyToken)
+	mux.HandleFunc("GET "+agentPath, s.agentWho)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "the TCP port serves GET /v1/token/{profile} (and /v1/token) only; everything else is on the unix socket")
 	})
@@ -127,19 +132,23 @@ func (s *Server) guard(next http.Handler, tcp bool) http.Handler {
 		h := w.Header()
 		h["Cache-Control"] = noStore
 		h["X-Content-Type-Options"] = nosniff
+		if tcp && r.URL.Path == ProofPath {
+			s.proof(w, r)
+			return
+		}
 		if !s.peerAllowed(w, r, tcp) {
 			return
 		}
 		if tcp && !validHost(r.Host, r.Context()) {
-			writeError(w, http.StatusForbidden, "forbidden", "Host must be a loopback name with this port")
+			forbid(w, "Host must be a loopback name with this port")
 			return
 		}
 		if header(r, "Origin") != "" || header(r, "Referer") != "" {
-			writeError(w, http.StatusForbidden, "forbidden", "requests from web pages are refused")
+			forbid(w, "requests from web pages are refused")
 			return
 		}
 		if sfs := header(r, "Sec-Fetch-Site"); sfs != "" && sfs != "none" && sfs != "same-origin" {
-			writeError(w, http.StatusForbidden, "forbidden", "cross-site requests are refused")
+			forbid(w, "cross-site requests are refused")
 			return
 		}
 		if r.Body != http.NoBody { // the server's body of a request without one: nothing to bound
@@ -148,6 +157,16 @@ func (s *Server) guard(next http.Handler, tcp bool) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// forbid refuses a request and closes its connection once the answer is
+// out (Connection: close): whoever was refused gets no keep-alive
+// connection to hold on to.
+func forbid(w http.ResponseWriter, msg string) {
+	w.Header()["Connection"] = connClose
+	writeError(w, http.StatusForbidden, "forbidden", msg)
+}
+
+var connClose = []string{"close"}
 
 type peerKey struct{}
 type localPortKey struct{}
@@ -475,6 +494,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
+// IdleTimeout is how long a keep-alive connection may sit idle on the
+// agent: long enough for a tool that reads every few seconds, short enough
+// that idle connections do not pile up.
+const IdleTimeout = 30 * time.Second
+
 // NewHTTPServer returns an http.Server with the timeouts every listener of
 // the agent uses: slow or stuck clients cannot hold connections open.
 func NewHTTPServer(h http.Handler) *http.Server {
@@ -483,7 +507,7 @@ func NewHTTPServer(h http.Handler) *http.Server {
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      maxWait + 10*time.Second,
-		IdleTimeout:       2 * time.Minute,
+		IdleTimeout:       IdleTimeout,
 		MaxHeaderBytes:    16 << 10,
 		ConnContext:       ConnContext,
 	}

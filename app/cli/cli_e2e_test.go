@@ -45,7 +45,12 @@ func newWorld(t *testing.T, issuer string) *world {
 	if err := os.WriteFile(w.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	w.env = append(os.Environ(), "TOKENTRAY_TEST_MAIN=1", "TOKENTRAY_CONFIG="+w.config, "TOKENTRAY_RUNTIME_DIR="+filepath.Join(dir, "run"))
+	// XDG_RUNTIME_DIR: a user session of its own, since the keyring's
+	// one-agent lock is per user and other tests start agents meanwhile.
+	w.env = append(os.Environ(), "TOKENTRAY_TEST_MAIN=1", "TOKENTRAY_CONFIG="+w.config, "TOKENTRAY_RUNTIME_DIR="+filepath.Join(dir, "run"), "XDG_RUNTIME_DIR="+filepath.Join(dir, "session"))
+	if err := os.Mkdir(filepath.Join(dir, "session"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	return w
 }
 

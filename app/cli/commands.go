@@ -332,6 +332,9 @@ func runStatus(c *cmdContext, asJSON bool) error {
 	if st.Agent.Listen != "" {
 		c.printf(", token API http://%s/v1/token/PROFILE", st.Agent.Listen)
 	}
+	if st.Agent.ListenError != "" {
+		c.printf("\ntoken API not served: %s", st.Agent.ListenError)
+	}
 	c.printf("\n\n")
 	tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROFILE\tSTATE")

@@ -204,6 +204,9 @@ func (d *doctor) checkPort(cfg *config.Config, st api.StatusResponse, running bo
 	case addr == "":
 		d.report(finding{markOK, "token API", "no TCP port (listen = \"off\"); the socket serves tokens", ""})
 		return
+	case running && st.Agent.ListenError != "":
+		d.report(finding{markFail, "token API", st.Agent.ListenError, "free the port, or set another address in the config: listen = \"127.0.0.1:PORT\""})
+		return
 	case running && st.Agent.Listen == "":
 		d.report(finding{markWarn, "token API", "the agent serves no TCP port, the config says " + addr, "restart the agent to apply the config's listen address"})
 		return
@@ -224,7 +227,7 @@ func (d *doctor) checkPort(cfg *config.Config, st api.StatusResponse, running bo
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			if errors.Is(err, syscall.EADDRINUSE) {
-				d.report(finding{markFail, "token API", addr + " is taken by another program, so the agent cannot start",
+				d.report(finding{markFail, "token API", api.FindPortHolder(d.c.ctx, addr, "").Describe(addr) + ": the agent will serve its socket only, until the port is free",
 					"find it (ss -ltnp 'sport = :" + portOf(addr) + "'), or set another address in the config: listen = \"127.0.0.1:PORT\""})
 				return
 			}

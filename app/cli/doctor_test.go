@@ -147,7 +147,7 @@ client_id = "c"
 		"! tray host: cannot reach the session bus",
 		"✗ agent: no agent answers on "+e.rundir,
 		"    start it: `tokentray`",
-		"✗ token API: "+taken.Addr().String()+" is taken by another program",
+		fmt.Sprintf("✗ token API: port %d is held by uid %d, pid %d", taken.Addr().(*net.TCPAddr).Port, os.Getuid(), os.Getpid()),
 		"✓ profile skewed: discovery at "+skewed.URL+": issuer matches",
 		"✗ profile skewed: this machine's clock is 2m0s behind the provider's",
 		"    set the clock right: timedatectl set-ntp true",

@@ -141,10 +141,12 @@ type Item struct {
 
 // MenuInput is what the menu is built from.
 type MenuInput struct {
-	Profiles  []session.Status
-	Now       time.Time
-	APIAddr   string // the token API's loopback address; "" when off
-	Autostart bool   // start at login is on
+	Profiles []session.Status
+	Now      time.Time
+	APIAddr  string // the token API's loopback address; "" when off
+	// ListenError says why the token API's port is not served (who holds it).
+	ListenError string
+	Autostart   bool // start at login is on
 	// AutostartSupported is false where this build cannot do it.
 	AutostartSupported bool
 }
@@ -182,6 +184,9 @@ func BuildMenu(in MenuInput) Menu {
 	m.Tooltip = "tokentray"
 	if len(tips) > 0 {
 		m.Tooltip += "\n" + strings.Join(tips, "\n")
+	}
+	if in.ListenError != "" {
+		m.Tooltip += "\ntoken API not served: " + in.ListenError
 	}
 	sep := func(k string) Item { return Item{Key: "sep-" + k, Separator: true} }
 	switch len(in.Profiles) {

@@ -103,6 +103,13 @@ func TestBuildMenu(t *testing.T) {
 			t.Errorf("tooltip: got %q", m.Tooltip)
 		}
 	})
+	t.Run("the port held by someone else is in the tooltip", func(t *testing.T) {
+		held := "port 8733 is held by uid 65534, pid 4242 (squat)"
+		m := BuildMenu(MenuInput{Profiles: []session.Status{valid}, Now: now, ListenError: held})
+		if want := "token API not served: " + held; !strings.Contains(m.Tooltip, want) {
+			t.Errorf("tooltip: got %q, want it to contain %q", m.Tooltip, want)
+		}
+	})
 	t.Run("enabled by state", func(t *testing.T) {
 		tests := []struct {
 			s                                   session.Status

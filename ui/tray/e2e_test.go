@@ -88,7 +88,12 @@ func startAgentEnv(t *testing.T, p *testprovider.Provider, config string, env []
 	}
 	run := filepath.Join(dir, "run")
 	a := &agentProc{log: &testprovider.SyncBuffer{}, socket: filepath.Join(run, "agent.sock"), config: cfg}
-	a.env = append(os.Environ(), "TOKENTRAY_CONFIG="+cfg, "TOKENTRAY_RUNTIME_DIR="+run, "BROWSER="+browser)
+	// XDG_RUNTIME_DIR: a user session of its own (the keyring's one-agent
+	// lock is per user).
+	a.env = append(os.Environ(), "TOKENTRAY_CONFIG="+cfg, "TOKENTRAY_RUNTIME_DIR="+run, "BROWSER="+browser, "XDG_RUNTIME_DIR="+filepath.Join(dir, "session"))
+	if err := os.Mkdir(filepath.Join(dir, "session"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	a.env = append(a.env, env...)
 	if p != nil {
 		a.env = append(a.env, "DEMO_ISSUER="+p.Issuer)

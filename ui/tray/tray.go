@@ -204,7 +204,7 @@ func (t *Tray) redraw(ctx context.Context) {
 	}
 	t.apiAddr = st.Agent.Listen
 	now := t.o.Now()
-	in := model.MenuInput{Profiles: st.Profiles, Now: now, APIAddr: st.Agent.Listen}
+	in := model.MenuInput{Profiles: st.Profiles, Now: now, APIAddr: st.Agent.Listen, ListenError: st.Agent.ListenError}
 	if t.o.Autostart != nil {
 		in.AutostartSupported = t.o.Autostart.Supported()
 		in.Autostart = in.AutostartSupported && t.o.Autostart.Enabled()

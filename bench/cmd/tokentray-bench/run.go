@@ -171,7 +171,9 @@ func (r *run) newAgent(name, issuer string, profiles []string, args ...string) (
 	}
 	a.socket = api.SocketPath(a.runDir)
 	a.client = api.NewClient(a.socket)
-	a.env = append(os.Environ(), "TOKENTRAY_CONFIG="+a.cfgPath, "TOKENTRAY_RUNTIME_DIR="+a.runDir,
+	// XDG_RUNTIME_DIR: each agent a user session of its own (the keyring's
+	// one-agent lock is per user).
+	a.env = append(os.Environ(), "TOKENTRAY_CONFIG="+a.cfgPath, "TOKENTRAY_RUNTIME_DIR="+a.runDir, "XDG_RUNTIME_DIR="+filepath.Join(dir, "session"),
 		"BROWSER="+r.self+" browser", "BENCH_BROWSER_LOG="+a.browserLog)
 	return a, nil
 }
