@@ -141,6 +141,11 @@ func init() {
 	// double-click) and shows this text instead; the agent is started
 	// that way by the Run key at login, so it must not.
 	cobra.MousetrapHelpText = ""
+	// cobra keeps template functions in a global map: add them once here,
+	// not per command tree (tests build trees in parallel).
+	cobra.AddTemplateFunc("argsOf", argsOf)
+	cobra.AddTemplateFunc("listLine", listLine)
+	cobra.AddTemplateFunc("sentence", func(s string) string { return strings.ToUpper(s[:1]) + s[1:] + "." })
 }
 
 func newRoot(c *cmdContext) *cobra.Command {
@@ -181,9 +186,6 @@ agent with its tray icon; every command but agent talks to that agent.`,
 		cmd.InitDefaultHelpFlag()
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
-	cobra.AddTemplateFunc("argsOf", argsOf)
-	cobra.AddTemplateFunc("listLine", listLine)
-	cobra.AddTemplateFunc("sentence", func(s string) string { return strings.ToUpper(s[:1]) + s[1:] + "." })
 	root.SetHelpTemplate(helpTemplate)
 	root.SetUsageTemplate(helpTemplate)
 	return root
