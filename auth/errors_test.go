@@ -32,7 +32,7 @@ func TestClassify(t *testing.T) {
 		// Provider equivalents of invalid_grant.
 		{401, "invalid_token", "Invalid refresh token (expired): [redacted]", LoginRequired},                               // digiRunner
 		{400, "invalid_request", "Refresh token is invalid or has already been claimed by another client.", LoginRequired}, // Dex
-		{401, "Unauthorized", "the refresh token has expired", LoginRequired}, // Veeam's errorCode
+		{401, "Unauthorized", "the refresh token has expired", LoginRequired},                                              // Veeam's errorCode
 		// No OAuth error that says the grant is gone (a proxy's page, a
 		// code we do not know): try again with backoff, never a login.
 		{400, "", "", Transient},

@@ -1,11 +1,11 @@
 package auth
 
 import (
-	"errors"
 	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
