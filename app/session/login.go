@@ -115,25 +115,20 @@ func (s *Session) Password(ctx context.Context, user, password string) error {
 	return err
 }
 
-// Import takes a refresh token obtained elsewhere: it is saved, then used
-// at once, so a bad token is reported now and not at the first read.
+// Import takes a refresh token obtained elsewhere. It is tried first, and
+// replaces the saved login only when the provider accepts it: a mistyped
+// token leaves the working login as it was. It is used once.
 func (s *Session) Import(ctx context.Context, refreshToken string) error {
-	s.newGrant()
-	now := s.now()
-	s.persist.Lock()
-	err := s.save(ctx, record{RefreshToken: refreshToken, Received: now})
-	if err == nil {
-		s.mu.Lock()
-		s.tok, s.received, s.next = &auth.Token{RefreshToken: refreshToken}, now, now
-		s.state, s.reason, s.failures, s.retryAt, s.lastErr = Valid, "", 0, time.Time{}, ""
-		s.renewal, s.warned = "", false
-		s.mu.Unlock()
-	}
-	s.persist.Unlock()
+	p, err := s.o.Connect(ctx)
 	if err != nil {
 		return err
 	}
-	return s.Refresh(ctx)
+	tok, err := p.Refresh(ctx, refreshToken)
+	if err != nil {
+		return &Error{Code: "import_refused", Err: err,
+			Message: fmt.Sprintf("profile %q: the refresh token was not accepted, the saved login is unchanged: %v", s.o.Name, err)}
+	}
+	return s.accept(ctx, s.newGrant(), tok, "import", time.Now())
 }
 
 // loginWith obtains a new grant with get and makes it current.
