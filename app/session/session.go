@@ -129,6 +129,10 @@ type Session struct {
 	// the provider may have used the refresh token.
 	unanswered bool
 	skew       time.Duration // the provider's clock minus ours, as last seen
+	// restoreTries counts the reads of an unavailable store in a row: the
+	// next comes after saveRetry(restoreTries), so a keyring unlocked
+	// after a restart is used within seconds.
+	restoreTries int
 	verifyAt   time.Time     // no store check on Status before this
 	verifying  bool          // a store check is under way
 }
@@ -206,11 +210,15 @@ func (s *Session) now() time.Time { return s.o.Now().Round(0) } // wall clock on
 func (s *Session) Restore(ctx context.Context) error {
 	rec, err := s.load(ctx)
 	s.mu.Lock()
+	if err == nil || errors.Is(err, store.ErrNotFound) {
+		s.restoreTries = 0
+	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.state, s.tok, err = LoggedOut, nil, nil // never logged in: nothing to report
 	case err != nil:
 		s.state, s.reason = Unavailable, err.Error()
+		s.restoreTries++
 	case rec.LoginRequired != "":
 		s.state, s.reason, s.tok, s.misconfig = LoginRequired, rec.LoginRequired, nil, rec.Misconfigured
 	default:
@@ -580,7 +588,7 @@ func (s *Session) scheduleLocked() {
 	var at time.Time
 	switch {
 	case s.state == Unavailable:
-		at = s.nowLocked().Add(maxSleep)
+		at = s.nowLocked().Add(saveRetry(s.restoreTries))
 	case s.state != Valid || s.tok == nil:
 		return
 	case s.failures > 0:
