@@ -29,6 +29,17 @@ func Phase(log string) string {
 	return Saved
 }
 
+// Saves reports whether log shows a refresh token saved (by a refresh, a
+// login, an import or a retried save): the chain was durable then.
+func Saves(log string) bool {
+	for _, m := range []string{`msg="refresh saved"`, `msg="login saved"`, `msg="import saved"`, `msg="the refresh token is saved in the keyring again"`} {
+		if strings.Contains(log, m) {
+			return true
+		}
+	}
+	return false
+}
+
 var windowRE = regexp.MustCompile(`msg="refresh saved" profile=\S+ window=(\S+)`)
 
 // Windows are the crash windows logged: the time from the provider's

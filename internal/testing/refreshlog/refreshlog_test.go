@@ -33,4 +33,7 @@ time=2 level=ERROR msg="saving the refresh token failed; memory holds the only c
 	if got := Phase(failed + `time=3 level=INFO msg="the refresh token is saved in the keyring again" profile=p` + "\n"); got != Saved {
 		t.Errorf("Phase after the retried save: got %q, want %q", got, Saved)
 	}
+	if !Saves(log) || Saves(failed) {
+		t.Errorf("Saves: got %v for a saved refresh and %v for a failed save, want true and false", Saves(log), Saves(failed))
+	}
 }
