@@ -62,11 +62,11 @@ func backoff(n int, jitter float64) time.Duration {
 	return d/2 + time.Duration(jitter*float64(d/2))
 }
 
-// serveMargin is how much of its life a token of lifetime life must have
+// ServeMargin is how much of its life a token of lifetime life must have
 // left to be handed out: a tenth of the lifetime, at least floor, at most
 // half the lifetime, so a reader never receives a token that dies on its
 // way to the resource server, and a short-lived token is still served.
-func serveMargin(life, floor time.Duration) time.Duration {
+func ServeMargin(life, floor time.Duration) time.Duration {
 	if life <= 0 {
 		return 0
 	}

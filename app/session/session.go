@@ -61,7 +61,7 @@ type Options struct {
 	// MinValid is the least a token of this profile is served with left to
 	// live (the profile's min_valid); a request may ask for more.
 	MinValid time.Duration
-	// ServeFloor is the floor of the serve margin (see serveMargin);
+	// ServeFloor is the floor of the serve margin (see ServeMargin);
 	// DefaultServeFloor when zero.
 	ServeFloor time.Duration
 	// RefreshTimeout bounds one refresh request; 30 s when zero.
@@ -133,8 +133,8 @@ type Session struct {
 	// next comes after saveRetry(restoreTries), so a keyring unlocked
 	// after a restart is used within seconds.
 	restoreTries int
-	verifyAt   time.Time     // no store check on Status before this
-	verifying  bool          // a store check is under way
+	verifyAt     time.Time // no store check on Status before this
+	verifying    bool      // a store check is under way
 }
 
 // What Status.Unsaved says when the store does not hold the newest refresh
@@ -335,7 +335,7 @@ func (s *Session) failureLocked(now time.Time, minValid time.Duration) error {
 func (s *Session) marginLocked(minValid time.Duration) time.Duration {
 	m := max(minValid, s.o.MinValid)
 	if life := s.lifetimeLocked(); life > 0 {
-		m = max(m, serveMargin(life, s.o.ServeFloor))
+		m = max(m, ServeMargin(life, s.o.ServeFloor))
 	}
 	return m
 }

@@ -74,8 +74,8 @@ func TestServeMargin(t *testing.T) {
 		{20 * time.Second, 5 * time.Second, 5 * time.Second},    // a low floor
 		{0, DefaultServeFloor, 0}, {-time.Second, DefaultServeFloor, 0},
 	} {
-		if got := serveMargin(tt.life, tt.floor); got != tt.want {
-			t.Errorf("serveMargin(%v, %v): got %v, want %v", tt.life, tt.floor, got, tt.want)
+		if got := ServeMargin(tt.life, tt.floor); got != tt.want {
+			t.Errorf("ServeMargin(%v, %v): got %v, want %v", tt.life, tt.floor, got, tt.want)
 		}
 	}
 }

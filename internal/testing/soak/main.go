@@ -211,8 +211,15 @@ scopes = ["openid", "offline_access"]
 	defer ag.stop()
 	cl := api.NewClient(api.SocketPath(rundir))
 	browser := testprovider.Attach(prov).Browser("soak")
-	if err := login(cl, browser, profile); err != nil {
-		return r, fmt.Errorf("first login: %w\n%s", err, ag.logTail())
+	// The proxy breaks logins too: a person tries again.
+	for try := 1; ; try++ {
+		err := login(cl, browser, profile)
+		if err == nil {
+			break
+		}
+		if try == 5 {
+			return r, fmt.Errorf("first login, %d tries: %w\n%s", try, err, ag.logTail())
+		}
 	}
 	fmt.Fprintf(os.Stderr, "soak: provider %s, proxy %s, agent on %s and %s; running %v (agent log: %s)\n", prov, pl.Addr(), api.SocketPath(rundir), listen, o.duration, ag.logPath)
 
