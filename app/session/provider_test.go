@@ -230,3 +230,43 @@ func TestLockedKeyringKeepsTheChain(t *testing.T) {
 		t.Errorf("got %d failed grants, want 0: %v", cl.failed.Load(), cl.errs)
 	}
 }
+
+// The profile's item deleted from the real gnome-keyring while the session
+// runs (secret-tool clear, as a person or a keyring app would): noticed on
+// status and written back at once.
+func TestDeletedKeyringItemIsWrittenBack(t *testing.T) {
+	if os.Getenv("TOKENTRAY_TEST_SECRET_SERVICE") == "" {
+		t.Skip("needs the real Secret Service: run under scripts/with-desktop.sh")
+	}
+	p := testprovider.Start(t, testprovider.Options{AccessTokenTTL: time.Minute})
+	name := fmt.Sprintf("deleted-%d", os.Getpid())
+	s, _ := loggedInAt(t, p, store.Keyring{}, name)
+	lookup := func() string {
+		out, _ := exec.Command("secret-tool", "lookup", "service", store.Service, "username", name).Output()
+		return string(out)
+	}
+	if lookup() == "" {
+		t.Fatal("the login is not in the keyring")
+	}
+	if out, err := exec.Command("secret-tool", "clear", "service", store.Service, "username", name).CombinedOutput(); err != nil {
+		t.Fatalf("secret-tool clear: %v: %s", err, out)
+	}
+	if lookup() != "" {
+		t.Fatal("secret-tool clear left the item")
+	}
+	time.Sleep(2 * time.Second) // status checks the store at most every 2 s
+	s.Status()
+	deadline := time.Now().Add(10 * time.Second)
+	for lookup() == "" && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if lookup() == "" {
+		t.Fatalf("the item was not written back; status: %s", s.Status().Summary(time.Now()))
+	}
+	// A new session from the store alone is logged in.
+	s2 := session.New(session.Options{Name: name, Store: store.Keyring{}})
+	defer s2.Close()
+	if err := s2.Restore(context.Background()); err != nil || s2.Status().State != session.Valid {
+		t.Errorf("restored: got %v, %v, want valid", s2.Status().State, err)
+	}
+}
