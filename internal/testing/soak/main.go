@@ -66,7 +66,7 @@ func main() {
 	short := flag.Bool("short", os.Getenv("SOAK_SHORT") != "", "a short run for tests: 45 s, a kill every ~3 s, pauses of 5–8 s, keyring outages every ~10 s ($SOAK_SHORT)")
 	flag.Parse()
 	if *short {
-		o.duration, o.killEvery, o.pauseEvery, o.pauseMax, o.keyringEvery, o.keyringHold = 45*time.Second, 3*time.Second, 15*time.Second, 8*time.Second, 10*time.Second, 3*time.Second
+		o = o.short()
 	}
 	r, err := run(o)
 	if err != nil {
@@ -88,6 +88,13 @@ type options struct {
 	readers                   int
 	faultRate                 float64
 	jwt                       bool
+}
+
+// short is o for a short run, usable in tests: 45 s with every fault
+// often.
+func (o options) short() options {
+	o.duration, o.killEvery, o.pauseEvery, o.pauseMax, o.keyringEvery, o.keyringHold = 45*time.Second, 3*time.Second, 15*time.Second, 8*time.Second, 10*time.Second, 3*time.Second
+	return o
 }
 
 func envDuration(name string, def time.Duration) time.Duration {
