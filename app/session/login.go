@@ -177,6 +177,7 @@ func (s *Session) Logout(ctx context.Context) (LogoutResult, error) {
 	}
 	s.gen++
 	s.tok, s.state, s.reason, s.failures, s.retryAt, s.lastErr = nil, LoggedOut, "", 0, time.Time{}, ""
+	s.unsaved, s.unsavedReason, s.saveTries = "", "", 0 // nothing left to save
 	s.scheduleLocked()
 	s.mu.Unlock()
 	err := s.o.Store.Delete(ctx, s.o.Name)
