@@ -404,6 +404,10 @@ scopes = ["openid", "offline_access"]
 					pauses++
 					pausedFor += d
 				}
+				// The answer waiting in the socket is read and saved now; a
+				// kill at this instant would be one inside the window, which
+				// the killer covers on its own: give it the time it needs.
+				time.Sleep(2 * time.Second)
 				out.end("pause")
 				chaos.Unlock()
 			}
