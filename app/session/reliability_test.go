@@ -194,7 +194,7 @@ func TestUnmeetableMinValid(t *testing.T) {
 		for range 5 {
 			_, err := s.Token(context.Background(), 60*time.Second)
 			var se *Error
-			if !errors.As(err, &se) || se.Code != "min_valid_unmet" || !strings.Contains(se.Message, "1m0s") || !strings.Contains(se.Message, "live 1m0s") {
+			if !errors.As(err, &se) || se.Code != "min_valid_unmet" || !strings.Contains(se.Message, "valid for 1m0s") || !strings.Contains(se.Message, "live 1m0s") {
 				t.Fatalf("got %v, want min_valid_unmet naming both lifetimes", err)
 			}
 		}

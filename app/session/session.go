@@ -359,8 +359,8 @@ func (s *Session) unmeetableLocked(minValid time.Duration) error {
 	if life <= 0 || want < life {
 		return nil
 	}
-	return &Error{Code: "min_valid_unmet", Message: fmt.Sprintf("profile %q: min_valid asks for %v, but the provider's access tokens live %v: ask for less than %v",
-		s.o.Name, want, life.Round(time.Second), life.Round(time.Second))}
+	return &Error{Code: "min_valid_unmet", Message: fmt.Sprintf("profile %q: the provider's access tokens do not stay valid for %v (min_valid): they live %v; ask for less than that",
+		s.o.Name, want, life.Round(time.Second))}
 }
 
 // startLocked returns the refresh under way, or starts one.
