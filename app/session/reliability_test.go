@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"strings"
 	"testing"
@@ -258,6 +259,45 @@ func TestRefreshWithoutScopeKeepsIt(t *testing.T) {
 		}
 		if got := s.Status().Scope; got != "openid profile" {
 			t.Errorf("scope: got %q, want the stored %q", got, "openid profile")
+		}
+	})
+}
+
+// pausedProvider answers its first refresh after pause (the agent stopped
+// mid-refresh), with a token whose life ran out meanwhile; later ones at once.
+type pausedProvider struct {
+	fakeProvider
+	pause, life time.Duration
+	n           int
+}
+
+func (p *pausedProvider) Refresh(ctx context.Context, rt string) (*auth.Token, error) {
+	p.mu.Lock()
+	p.n++
+	n := p.n
+	p.mu.Unlock()
+	sent := time.Now()
+	if n == 1 {
+		time.Sleep(p.pause)
+	}
+	return &auth.Token{AccessToken: fmt.Sprintf("at-%d", n), RefreshToken: fmt.Sprintf("rt-%d", n), Issued: sent, Expiry: sent.Add(p.life), ExpirySource: "expires_in"}, nil
+}
+
+// A token whose life ran out while its answer was on the way (a pause
+// longer than the lifetime) is dead at the provider: never served, and
+// the refresh token it came with is used at once.
+func TestTokenDeadInTransitIsNotServed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := &pausedProvider{pause: 35 * time.Second, life: 20 * time.Second}
+		s := New(Options{Name: "work", Store: storeWith(""), Connect: func(context.Context) (Provider, error) { return p, nil }})
+		defer s.Close()
+		s.Restore(context.Background())
+		tok, err := s.Token(context.Background(), 0)
+		if err != nil || tok.AccessToken != "at-2" {
+			t.Fatalf("got %q, %v, want at-2 (at-1 died on its way)", tok.AccessToken, err)
+		}
+		if p.n != 2 {
+			t.Errorf("got %d refreshes, want 2", p.n)
 		}
 	})
 }

@@ -133,6 +133,9 @@ type Session struct {
 	// next comes after saveRetry(restoreTries), so a keyring unlocked
 	// after a restart is used within seconds.
 	restoreTries int
+	// diedInTransit says the current token's life ran out while its answer
+	// was on the way: a reader waits for the next refresh too.
+	diedInTransit bool
 	verifyAt     time.Time // no store check on Status before this
 	verifying    bool      // a store check is under way
 }
@@ -238,8 +241,11 @@ func (s *Session) Restore(ctx context.Context) error {
 // way or starts one, and waits for it as long as ctx allows. The returned
 // token carries no refresh token.
 func (s *Session) Token(ctx context.Context, minValid time.Duration) (auth.Token, error) {
-	for waited := false; ; waited = true {
+	for tries := 0; ; tries++ {
 		s.mu.Lock()
+		// A second refresh is waited for only when the first brought a
+		// token that died on its way.
+		waited := tries >= 2 || (tries == 1 && !s.diedInTransit)
 		now := s.nowLocked()
 		if t, ok := s.currentLocked(now, minValid); ok {
 			s.mu.Unlock()
@@ -509,7 +515,17 @@ func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how stri
 	if tok.Expiry.IsZero() {
 		tok.Expiry, tok.ExpirySource = received.Add(s.o.DefaultLifetime), "default"
 	}
-	if !tok.Expiry.After(now) {
+	diedInTransit := false
+	switch {
+	case tok.Expiry.After(now):
+	case tok.Expiry.After(received) && now.Sub(received) >= minRefreshDelay:
+		diedInTransit = true
+		// It lived, but its life ran out while the answer was on its way
+		// (a pause, a frozen VM, a provider slower than the lifetime): it
+		// is dead at the provider too. Never served; the refresh token in
+		// it is good, and the scheduler refreshes again at once.
+		s.o.Log.Warn("the access token expired while its answer was on the way; refreshing again", "expiry_source", tok.ExpirySource)
+	default:
 		// Already dead by our clock when it arrives: the clocks disagree (a JWT
 		// exp without iat) or the provider is broken. Refreshing at once would
 		// only loop; believe the issuer for a short while and say so.
@@ -540,7 +556,7 @@ func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how stri
 		s.warned = false // a new grant is worth its own warning
 	}
 	s.setTokenLocked(tok, received)
-	s.skew = tok.ClockSkew
+	s.skew, s.diedInTransit = tok.ClockSkew, diedInTransit
 	s.state, s.reason, s.renewal, s.misconfig = Valid, "", renewal, false
 	s.checkRefreshExpiryLocked(now)
 	s.failures, s.retryAt = 0, time.Time{}
