@@ -136,8 +136,8 @@ type Session struct {
 	// diedInTransit says the current token's life ran out while its answer
 	// was on the way: a reader waits for the next refresh too.
 	diedInTransit bool
-	verifyAt     time.Time // no store check on Status before this
-	verifying    bool      // a store check is under way
+	verifyAt      time.Time // no store check on Status before this
+	verifying     bool      // a store check is under way
 }
 
 // What Status.Unsaved says when the store does not hold the newest refresh
