@@ -301,3 +301,34 @@ func TestTokenDeadInTransitIsNotServed(t *testing.T) {
 		}
 	})
 }
+
+// An import the provider could not judge because the client's credentials
+// were refused is kept for Resume when there is no login to lose, and
+// leaves a working login alone.
+func TestMisconfiguredImportParksOnlyWithoutALogin(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fixed := false
+		p := misconfiguredProvider{&fakeProvider{life: time.Hour, current: "rt-0"}, &fixed}
+		st := &memstore.Store{}
+		s := New(Options{Name: "work", Store: st, Connect: func(context.Context) (Provider, error) { return p, nil }})
+		defer s.Close()
+		if err := s.Import(context.Background(), "rt-0"); auth.KindOf(err) != auth.Misconfigured {
+			t.Fatalf("import with a refused client: got %v, want misconfigured", err)
+		}
+		if got := s.Status().State; got != LoginRequired || storedRefreshToken(st, "work") != "rt-0" {
+			t.Fatalf("got %v with %q stored, want login required with rt-0 kept for Resume", got, storedRefreshToken(st, "work"))
+		}
+		fixed = true
+		if tried, err := s.Resume(context.Background()); !tried || err != nil {
+			t.Fatalf("Resume: got %v, %v, want done", tried, err)
+		}
+		working := storedRefreshToken(st, "work")
+		fixed = false
+		if err := s.Import(context.Background(), "other"); err == nil {
+			t.Fatal("import with a refused client over a working login: got nil, want an error")
+		}
+		if got := storedRefreshToken(st, "work"); got != working || s.Status().State != Valid {
+			t.Errorf("got %q stored, state %v, want the working login %q untouched", got, s.Status().State, working)
+		}
+	})
+}
