@@ -448,7 +448,7 @@ func (s *Session) refresh(ctx context.Context, gen int) error {
 	}
 	now := s.now()
 	var ae *auth.Error
-	if errors.As(err, &ae) && ae.Sent && ae.Status == 0 {
+	if errors.As(err, &ae) && ae.Sent {
 		// The provider may have used rt and its answer was lost. rt is the
 		// only token there is: the retry either works (it never arrived)
 		// or is refused (the chain was lost in the physical window, and is
