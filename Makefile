@@ -97,7 +97,7 @@ fuzz:
 	  $(GO) test -run='^$$' -fuzz="^$${t#*:}\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s $${t%%:*}; \
 	done
 
-## soak: minutes of faults, 50 readers and kill -9s against a real provider (SOAK_DURATION, default 3m)
+## soak: minutes of faults, pauses, keyring outages and kill -9s against a real provider, every served token judged by it (SOAK_DURATION, default 3m; SOAK_SHORT=1: 45 s)
 .PHONY: soak
 soak: deps
 	scripts/soak.sh

@@ -9,9 +9,11 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -45,14 +47,29 @@ type Config struct {
 	// field tokentray itself sets (grant_type, refresh_token, client_id, …).
 	ExtraParams  map[string]string
 	ExtraHeaders map[string]string // added to every token request
+	// ReadTimeout bounds the wait for a token endpoint's answer once the
+	// request has been sent; DefaultReadTimeout when zero. It outlives the
+	// caller's context on purpose: see post.
+	ReadTimeout time.Duration
 }
+
+// DefaultReadTimeout is how long the answer to a sent token request is
+// waited for: generous, because a process paused mid-refresh (SIGSTOP, a
+// frozen cgroup, a suspended VM) finds the answer in its socket on waking,
+// and an answer thrown away may hold the only copy of a rotated refresh
+// token.
+const DefaultReadTimeout = 2 * time.Minute
 
 // Client makes token requests for one Config. It is safe for concurrent use;
 // callers serialise refreshes themselves (auth keeps no state).
 type Client struct {
 	cfg Config
 	hc  *http.Client
-	now func() time.Time
+	// tokenHC is hc for token requests: no whole-request timeout and no
+	// response header timeout, which would fire after a pause and discard
+	// an answer that has arrived; the contexts in post bound them instead.
+	tokenHC *http.Client
+	now     func() time.Time
 }
 
 // defaultTimeout bounds a token request when NewClient is given no client.
@@ -77,7 +94,17 @@ func NewClient(cfg Config, hc *http.Client, now func() time.Time) *Client {
 	if cfg.ClientAuth == "" {
 		cfg.ClientAuth = AuthNone
 	}
-	return &Client{cfg: cfg, hc: &c, now: now}
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = max(DefaultReadTimeout, hc.Timeout)
+	}
+	tc := c
+	tc.Timeout = 0
+	if tr, ok := c.Transport.(*http.Transport); ok && tr.ResponseHeaderTimeout > 0 {
+		tr = tr.Clone()
+		tr.ResponseHeaderTimeout = 0
+		tc.Transport = tr
+	}
+	return &Client{cfg: cfg, hc: &c, tokenHC: &tc, now: now}
 }
 
 // Config returns the client's configuration.
@@ -97,7 +124,17 @@ func (c *Client) Exchange(ctx context.Context, code, verifier, redirectURI strin
 
 // Refresh uses a refresh token (RFC 6749 §6). The returned token carries the
 // refresh token to keep: a rotated one, or rt again when none was issued.
+// Its Scope is empty when the provider did not say; RefreshFrom, given the
+// previous token, keeps that one's.
 func (c *Client) Refresh(ctx context.Context, rt string) (*Token, error) {
+	return c.RefreshFrom(ctx, &Token{RefreshToken: rt})
+}
+
+// RefreshFrom refreshes prev with its refresh token (RFC 6749 §6) and
+// completes the answer from it: the refresh token and the scope a provider
+// leaves out are prev's.
+func (c *Client) RefreshFrom(ctx context.Context, prev *Token) (*Token, error) {
+	rt := prev.RefreshToken
 	f := c.cfg.Dialect.refreshForm(rt)
 	if c.cfg.RefreshScope != "" && c.cfg.Dialect == DialectOAuth2 {
 		f.set("scope", c.cfg.RefreshScope)
@@ -106,7 +143,7 @@ func (c *Client) Refresh(ctx context.Context, rt string) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.mergeFrom(rt, "")
+	t.mergeFrom(prev)
 	if t.RefreshExpiry.IsZero() {
 		// The kept refresh token may be a JWT whose exp still tells.
 		if exp, ok := JWTExpiry(t.RefreshToken); ok {
@@ -136,7 +173,7 @@ func (c *Client) Revoke(ctx context.Context, token, hint string) error {
 		return ErrNoRevocation
 	}
 	f := form{{"token", token}, {"token_type_hint", hint}}
-	resp, body, err := c.post(ctx, c.cfg.Endpoints.RevocationURL, f)
+	resp, body, err := c.post(ctx, c.hc, c.cfg.Endpoints.RevocationURL, f)
 	if err != nil {
 		return err
 	}
@@ -163,10 +200,17 @@ func (c *Client) tokenRequest(ctx context.Context, f form, sent ...string) (*Tok
 	if c.cfg.Endpoints.TokenURL == "" {
 		return nil, &Error{Kind: Misconfigured, Description: "no token endpoint configured"}
 	}
-	resp, body, err := c.post(ctx, c.cfg.Endpoints.TokenURL, f)
+	// Lifetimes count from the moment the request leaves: the provider may
+	// have issued the token at any instant after it (RFC 6749 §5.1 gives
+	// expires_in "from the time the response was generated").
+	issued := c.now()
+	ctx, cancel := c.sendDeadline(ctx)
+	defer cancel()
+	resp, body, err := c.post(ctx, c.tokenHC, c.cfg.Endpoints.TokenURL, f)
 	if err != nil {
 		return nil, err
 	}
+	skew := dateSkew(resp.Header.Get("Date"), c.now())
 	secrets := c.secrets(sent...)
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return nil, &Error{Kind: Misconfigured, Status: resp.StatusCode,
@@ -175,12 +219,58 @@ func (c *Client) tokenRequest(ctx context.Context, f form, sent ...string) (*Tok
 	if resp.StatusCode != http.StatusOK {
 		return nil, c.errorFrom(resp.StatusCode, body, secrets...)
 	}
-	return c.cfg.Dialect.parse(body, c.now(), secrets)
+	t, err := c.cfg.Dialect.parse(body, issued, skew, secrets)
+	if err != nil {
+		return nil, err
+	}
+	t.Issued = issued
+	if skew != nil {
+		t.ClockSkew = *skew
+	}
+	return t, nil
+}
+
+// sendDeadline bounds the sending of a token request by the caller's
+// client timeout too, since tokenHC has none.
+func (c *Client) sendDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	if c.hc.Timeout > 0 {
+		return context.WithTimeout(ctx, c.hc.Timeout)
+	}
+	return context.WithCancel(ctx)
+}
+
+// skewGrain is the Date header's resolution: a difference within it is no
+// evidence that the clocks disagree.
+const skewGrain = 2 * time.Second
+
+// dateSkew is the provider's clock minus ours from an HTTP Date header
+// (RFC 9110 §6.6.1) read at local time now: zero within skewGrain, nil
+// when absent or unreadable.
+func dateSkew(date string, now time.Time) *time.Duration {
+	if date == "" {
+		return nil
+	}
+	t, err := http.ParseTime(date)
+	if err != nil {
+		return nil
+	}
+	// The header is truncated to the second: the provider's clock read
+	// somewhere in [t, t+1s) when it wrote it.
+	skew := t.Add(500 * time.Millisecond).Sub(now)
+	if skew > -skewGrain && skew < skewGrain {
+		skew = 0
+	}
+	skew = skew.Round(time.Second)
+	return &skew
 }
 
 // post sends a form with the client's authentication, extra parameters and
-// headers, and reads at most maxBody of the answer.
-func (c *Client) post(ctx context.Context, endpoint string, f form) (*http.Response, []byte, error) {
+// headers with hc, and reads at most maxBody of the answer. ctx bounds the
+// sending only: once the request is written the provider may have acted on
+// it (retired a rotated refresh token), so its answer is read, within
+// ReadTimeout, even if ctx ends meanwhile. A failure after the request was
+// written is an *Error with Sent set.
+func (c *Client) post(ctx context.Context, hc *http.Client, endpoint string, f form) (*http.Response, []byte, error) {
 	h := http.Header{}
 	if err := c.authenticate(&f, h, endpoint); err != nil {
 		return nil, nil, err
@@ -200,15 +290,43 @@ func (c *Client) post(ctx context.Context, endpoint string, f form) (*http.Respo
 	for k, v := range c.cfg.ExtraHeaders {
 		req.Header.Set(k, v)
 	}
-	resp, err := c.hc.Do(req)
+	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.ReadTimeout)
+	defer rcancel()
+	var (
+		mu      sync.Mutex // guards written and dropped
+		written bool       // the whole request went out
+		dropped bool       // ctx ended first: the request was abandoned
+	)
+	trace := &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) {
+		mu.Lock()
+		defer mu.Unlock()
+		written = i.Err == nil && !dropped
+	}}
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !written {
+			dropped = true
+			rcancel()
+		}
+	})
+	defer stop()
+	wasSent := func() bool { mu.Lock(); defer mu.Unlock(); return written }
+	if err := ctx.Err(); err != nil {
+		return nil, nil, &Error{Kind: Transient, Err: err}
+	}
+	resp, err := hc.Do(req.WithContext(httptrace.WithClientTrace(rctx, trace)))
 	if err != nil {
 		// The url.Error carries only the endpoint, never the body.
+		if wasSent() {
+			return nil, nil, &Error{Kind: Transient, Sent: true, Description: "the request was sent but no answer came", Err: err}
+		}
 		return nil, nil, &Error{Kind: Transient, Err: err}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return nil, nil, &Error{Kind: Transient, Status: resp.StatusCode, Description: "reading the response", Err: err}
+		return nil, nil, &Error{Kind: Transient, Sent: true, Status: resp.StatusCode, Description: "reading the response", Err: err}
 	}
 	if len(body) > maxBody {
 		return nil, nil, &Error{Kind: Transient, Status: resp.StatusCode, Description: "response larger than 1 MiB; refused"}
@@ -283,9 +401,13 @@ func (c *Client) errorFrom(status int, body []byte, secrets ...string) error {
 	var e struct {
 		Error       string `json:"error"`
 		Description string `json:"error_description"`
-		Message     string `json:"message"` // Veeam and other non-RFC APIs
+		Message     string `json:"message"`   // Veeam and other non-RFC APIs
+		ErrorCode   string `json:"errorCode"` // Veeam's REST API
 	}
-	if json.Unmarshal(body, &e) == nil && (e.Error != "" || e.Description != "" || e.Message != "") {
+	if json.Unmarshal(body, &e) == nil && (e.Error != "" || e.ErrorCode != "" || e.Description != "" || e.Message != "") {
+		if e.Error == "" {
+			e.Error = e.ErrorCode
+		}
 		desc := e.Description
 		if desc == "" {
 			desc = e.Message

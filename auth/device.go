@@ -70,7 +70,7 @@ func (c *Client) DeviceAuthorize(ctx context.Context) (*DeviceAuthorization, err
 	if len(c.cfg.Scopes) > 0 {
 		f.set("scope", strings.Join(c.cfg.Scopes, " "))
 	}
-	resp, body, err := c.post(ctx, ep, f)
+	resp, body, err := c.post(ctx, c.hc, ep, f)
 	if err != nil {
 		return nil, err
 	}

@@ -44,9 +44,10 @@ var standardFields = map[string]bool{
 	"accessTokenExpiresAt": true, "refreshTokenExpiresAt": true,
 }
 
-// parse reads a 200 response. A 200 that carries "error" or lacks an access
-// token is an error, not a token.
-func (d Dialect) parse(body []byte, now time.Time, secrets []string) (*Token, error) {
+// parse reads a 200 response to a request sent at now (our clock) from a
+// provider whose clock is *skew ahead of ours (nil: not known). A 200 that
+// carries "error" or lacks an access token is an error, not a token.
+func (d Dialect) parse(body []byte, now time.Time, skew *time.Duration, secrets []string) (*Token, error) {
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -78,14 +79,22 @@ func (d Dialect) parse(body []byte, now time.Time, secrets []string) (*Token, er
 	if t.TokenType == "" {
 		t.TokenType = "Bearer"
 	}
-	// RFC 6749 §5.1 expires_in; else Veeam's absolute accessTokenExpiresAt
-	// (Veeam Backup & Replication REST API reference); else the access token's own exp. A value that is not
-	// positive or not believable counts as not given.
+	// RFC 6749 §5.1 expires_in, counted from the sending; else Veeam's
+	// absolute accessTokenExpiresAt (Veeam Backup & Replication REST API
+	// reference). A value that is not positive or not believable counts
+	// as not given. Then the access token's own exp, when it is a JWT,
+	// wins if it is earlier: the resource server judges by exp, whatever
+	// expires_in said.
 	if secs, ok := seconds(raw["expires_in"]); ok && secs > 0 && secs <= int64(maxLifetime/time.Second) {
 		t.Expiry, t.ExpirySource = now.Add(time.Duration(secs)*time.Second), "expires_in"
 	} else if at, ok := timestamp(raw["accessTokenExpiresAt"]); ok && at.Before(now.Add(maxLifetime)) {
+		if skew != nil {
+			at = at.Add(-*skew)
+		}
 		t.Expiry, t.ExpirySource = at, "expires_at"
-	} else if exp, ok := JWTLifetimeExpiry(t.AccessToken, now); ok && exp.Before(now.Add(maxLifetime)) {
+	}
+	if exp, ok := jwtAccessExpiry(t.AccessToken, now, skew); ok && exp.Before(now.Add(maxLifetime)) &&
+		(t.Expiry.IsZero() || exp.Before(t.Expiry)) {
 		// An exp in the past is kept: the session stretches a token dead on
 		// arrival a little rather than loop; one beyond any believable
 		// lifetime is not believed.

@@ -119,7 +119,7 @@ func TestDigiRunnerExpiredRefreshToken(t *testing.T) {
 // The document's own examples, byte for byte.
 func TestDigiRunnerDocumentExamples(t *testing.T) {
 	now := newTestClock().Now()
-	tok, err := DialectOAuth2.parse([]byte(docDigiRunnerSuccess), now, nil)
+	tok, err := DialectOAuth2.parse([]byte(docDigiRunnerSuccess), now, nil, nil)
 	if err != nil {
 		t.Fatalf("parse: %v", err)
 	}

@@ -44,6 +44,9 @@ type Error struct {
 	Code        string // RFC 6749 §5.2 "error", or a dialect's equivalent
 	Description string // redacted, shortened provider message
 	Err         error  // the underlying transport error, if any
+	// Sent says the request went out whole but no full answer came back:
+	// the provider may have acted on it (rotated the refresh token).
+	Sent bool
 }
 
 func (e *Error) Error() string {
@@ -76,23 +79,25 @@ func KindOf(err error) Kind {
 	return Transient
 }
 
-// classify decides what an error response means. It knows the RFC 6749 §5.2
-// codes and the provider equivalents: digiRunner answers an expired refresh
-// token with 401 invalid_token, Dex a reused one with 400 invalid_request
-// "already been claimed".
+// classify decides what an error response means. Only an error that
+// says the grant is gone requires a login: RFC 6749 §5.2 invalid_grant, and
+// the provider equivalents — digiRunner answers an expired refresh token
+// with 401 invalid_token, Dex a reused one with 400 invalid_request "already
+// been claimed", Veeam's REST API a dead one with 401 errorCode
+// "Unauthorized". Anything else, a status without an OAuth error body (a
+// proxy's or firewall's HTML page) included, is worth another try.
 func classify(status int, code, desc string) Kind {
 	switch {
 	case status == 429 || status == 408 || status >= 500:
 		return Transient
 	case code == "invalid_grant", code == "invalid_token":
 		return LoginRequired
+	case code == "Unauthorized" && status == 401:
+		return LoginRequired
 	case code == "invalid_request" && (strings.Contains(desc, "already been claimed") || strings.Contains(strings.ToLower(desc), "refresh token is invalid")):
 		return LoginRequired
 	case code == "invalid_client", code == "unauthorized_client", code == "unsupported_grant_type", code == "invalid_scope", code == "invalid_request":
 		return Misconfigured
-	case status == 400 || status == 401 || status == 403:
-		// No body, or a code we do not know: the grant is not usable.
-		return LoginRequired
 	default:
 		return Transient
 	}

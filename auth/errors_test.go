@@ -32,11 +32,14 @@ func TestClassify(t *testing.T) {
 		// Provider equivalents of invalid_grant.
 		{401, "invalid_token", "Invalid refresh token (expired): [redacted]", LoginRequired},                               // digiRunner
 		{400, "invalid_request", "Refresh token is invalid or has already been claimed by another client.", LoginRequired}, // Dex
-		// No code: the status decides.
-		{400, "", "", LoginRequired},
-		{401, "", "", LoginRequired},
-		{403, "", "", LoginRequired},
-		{400, "something_new", "", LoginRequired},
+		{401, "Unauthorized", "the refresh token has expired", LoginRequired},                                              // Veeam's errorCode
+		// No OAuth error that says the grant is gone (a proxy's page, a
+		// code we do not know): try again with backoff, never a login.
+		{400, "", "", Transient},
+		{401, "", "", Transient},
+		{403, "", "", Transient},
+		{400, "something_new", "", Transient},
+		{403, "Unauthorized", "", Transient},
 		{429, "", "", Transient},
 		{408, "", "", Transient},
 		{500, "", "", Transient},
@@ -93,12 +96,14 @@ func TestTokenEndpointErrors(t *testing.T) {
 			Misconfigured, []string{"secret [redacted] is wrong"}},
 		{"Dex reused refresh token", answer(400, jsonType, `{"error":"invalid_request","error_description":"Refresh token is invalid or has already been claimed by another client."}`),
 			LoginRequired, []string{"already been claimed"}},
-		{"400 without a body", answer(400, "", ""), LoginRequired, []string{"HTTP 400", "Bad Request"}},
-		{"401 without a body", answer(401, "", ""), LoginRequired, []string{"HTTP 401", "Unauthorized"}},
+		{"400 without a body", answer(400, "", ""), Transient, []string{"HTTP 400", "Bad Request"}},
+		{"401 without a body", answer(401, "", ""), Transient, []string{"HTTP 401", "Unauthorized"}},
+		{"Veeam's dead refresh token", answer(401, jsonType, `{"errorCode":"Unauthorized","message":"the refresh token is invalid"}`),
+			LoginRequired, []string{"HTTP 401", "Unauthorized", "the refresh token is invalid"}},
 		{"HTML error page", answer(htmlPage.Status, htmlPage.ContentType, htmlPage.Body),
 			Transient, []string{"HTTP 502", "an HTML page", "502 Bad Gateway"}},
 		{"HTML login page quoting the token", answer(403, "text/html", `<html><body><form><input type="hidden" name="rt" value="`+jwtLikeRT+`"><p>Please sign in</p></form></body></html>`),
-			LoginRequired, []string{"HTTP 403", "Please sign in"}},
+			Transient, []string{"HTTP 403", "Please sign in"}},
 		{"HTML page with 200", answer(200, "text/html", `<!DOCTYPE html><html><head><title>Wi-Fi login</title></head><body>Accept the terms</body></html>`),
 			Transient, []string{"not JSON", "an HTML page", "Wi-Fi login"}},
 		{"200 without access_token", answer(200, jsonType, `{"token_type":"Bearer","expires_in":3600}`),
@@ -108,7 +113,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 		{"500 JSON", answer(500, jsonType, `{"error":"server_error"}`), Transient, []string{"HTTP 500", "server_error"}},
 		{"503", answer(503, "text/plain", "upstream connect error"), Transient, []string{"HTTP 503", "upstream connect error"}},
 		{"429", answer(429, "", ""), Transient, []string{"HTTP 429"}},
-		{"plain text", answer(400, "text/plain", "bad token "+rt), LoginRequired, []string{"bad token [redacted]"}},
+		{"plain text", answer(400, "text/plain", "bad token "+rt), Transient, []string{"bad token [redacted]"}},
 		{"body over 1 MiB", answer(200, jsonType, `{"access_token":"`+strings.Repeat("a", 1<<20)+`"}`),
 			Transient, []string{"larger than 1 MiB"}},
 		{"body over 1 MiB with an error status", answer(400, jsonType, strings.Repeat(" ", 1<<20)+`{"error":"invalid_grant"}`),
@@ -181,7 +186,7 @@ func TestExpiresIn(t *testing.T) {
 		{"timestamp without zone", `{"access_token":"opaque","accessTokenExpiresAt":"2025-03-01T13:00:00"}`, time.Time{}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tok, err := DialectOAuth2.parse([]byte(tc.body), now, nil)
+			tok, err := DialectOAuth2.parse([]byte(tc.body), now, nil, nil)
 			if err != nil {
 				t.Fatalf("parse: %v", err)
 			}
@@ -216,7 +221,7 @@ func TestRefreshExpiryFromJWT(t *testing.T) {
 		})
 	}
 	// An explicit lifetime wins over the JWT.
-	tok, err := DialectOAuth2.parse([]byte(`{"access_token":"a","refresh_token":"`+rt+`","refresh_expires_in":60}`), now, nil)
+	tok, err := DialectOAuth2.parse([]byte(`{"access_token":"a","refresh_token":"`+rt+`","refresh_expires_in":60}`), now, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

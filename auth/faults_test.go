@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -22,7 +23,7 @@ func refreshWithin(t *testing.T, timeout time.Duration, rt string, h http.Handle
 	t.Cleanup(srv.Close)
 	hc := srv.Client()
 	hc.Timeout = timeout
-	c := NewClient(Config{Endpoints: Endpoints{TokenURL: srv.URL}, ClientID: "cid"}, hc, newTestClock().Now)
+	c := NewClient(Config{Endpoints: Endpoints{TokenURL: srv.URL}, ClientID: "cid", ReadTimeout: timeout}, hc, newTestClock().Now)
 	return c.Refresh(testContext(t), rt)
 }
 
@@ -46,7 +47,7 @@ func TestNetworkFaultsAreTransientAndBounded(t *testing.T) {
 		h       http.HandlerFunc
 		mention string
 	}{
-		{"stalled before the headers", stall, "Timeout"},
+		{"stalled before the headers", stall, "sent but no answer came"},
 		{"stalled in the body", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Content-Length", "200")
@@ -143,21 +144,50 @@ func TestBrokenSuccessAnswers(t *testing.T) {
 	}
 }
 
-// A context that ends (the session's own deadline) ends the request.
-func TestContextEndsTheRequest(t *testing.T) {
+// A context that ends before the request is sent ends it; one that ends
+// after does not: the answer may carry the only copy of a rotated refresh
+// token (a process paused mid-refresh wakes to find it in its socket).
+func TestDeadlineEndsTheSendingNotTheAnswer(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
-		select {
-		case <-r.Context().Done():
-		case <-time.After(10 * time.Second):
-		}
+		time.Sleep(600 * time.Millisecond) // the caller's deadline passes meanwhile
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"at-late","refresh_token":"rt-rotated","expires_in":60}`)
 	}))
 	defer srv.Close()
 	c := NewClient(Config{Endpoints: Endpoints{TokenURL: srv.URL}, ClientID: "cid"}, srv.Client(), nil)
+
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	_, err := c.Refresh(ctx, "rt")
+	tok, err := c.Refresh(ctx, "rt")
+	if err != nil {
+		t.Fatalf("got %v, want the answer that arrived after the deadline", err)
+	}
+	if tok.RefreshToken != "rt-rotated" {
+		t.Errorf("got refresh token %q, want rt-rotated", tok.RefreshToken)
+	}
+
+	dead, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	_, err = c.Refresh(dead, "rt")
 	mustKind(t, err, Transient)
+	var e *Error
+	if !errors.As(err, &e) || e.Sent {
+		t.Errorf("got %#v, want an unsent transient error", err)
+	}
+}
+
+// A request that went out and got no answer says so (Sent): the provider
+// may have used the refresh token.
+func TestNoAnswerIsMarkedSent(t *testing.T) {
+	_, err := refreshWithin(t, 300*time.Millisecond, "rt", func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		time.Sleep(2 * time.Second)
+	})
+	var e *Error
+	if !errors.As(err, &e) || !e.Sent {
+		t.Errorf("got %#v, want a sent-without-answer error", err)
+	}
 }
 
 func hijack(t *testing.T, w http.ResponseWriter) (net.Conn, *bufio.Writer) {

@@ -40,7 +40,7 @@ func FuzzTokenResponse(f *testing.F) {
 		if veeam {
 			d = DialectVeeam
 		}
-		tok, err := d.parse(body, now, []string{fuzzSecret})
+		tok, err := d.parse(body, now, nil, []string{fuzzSecret})
 		if err != nil {
 			if tok != nil {
 				t.Fatal("a token and an error")

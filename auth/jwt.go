@@ -49,6 +49,29 @@ func JWTLifetimeExpiry(s string, now time.Time) (time.Time, bool) {
 	return exp.Time, true
 }
 
+// jwtAccessExpiry is when a JWT access token requested at sent stops
+// working, on our clock. Its exp is on the provider's clock: with a known
+// skew (nil: unknown; from its Date header) it is moved onto ours, and
+// the stated lifetime (exp − iat) counted from the sending bounds it too;
+// without a skew, the lifetime alone is immune to it (JWTLifetimeExpiry).
+func jwtAccessExpiry(s string, sent time.Time, skew *time.Duration) (time.Time, bool) {
+	byLife, ok := JWTLifetimeExpiry(s, sent)
+	if !ok || skew == nil {
+		return byLife, ok
+	}
+	exp, _ := JWTExpiry(s)
+	local := exp.Add(-*skew)
+	if byLife.Equal(exp) { // no usable iat: the corrected exp is all there is
+		return local, true
+	}
+	// An exp before the sending contradicts the Date header (a replayed
+	// or mis-issued token): the stated lifetime is the better guess.
+	if local.After(sent) && local.Before(byLife) {
+		return local, true
+	}
+	return byLife, true
+}
+
 // JWTExpiry returns the "exp" of a JWT, if s is one and has it.
 func JWTExpiry(s string) (time.Time, bool) {
 	_, claims, err := DecodeJWT(s)

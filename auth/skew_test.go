@@ -39,7 +39,7 @@ func TestJWTExpiryIgnoresClockSkew(t *testing.T) {
 				claims["iat"] = issued.Unix()
 			}
 			body := fmt.Sprintf(`{"access_token":%q,"token_type":"Bearer"}`, sign(claims))
-			tok, err := DialectOAuth2.parse([]byte(body), now, nil)
+			tok, err := DialectOAuth2.parse([]byte(body), now, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

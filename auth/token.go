@@ -20,6 +20,14 @@ type Token struct {
 	// ExpirySource says where Expiry came from: "expires_in", "expires_at"
 	// (a dialect's absolute timestamp), "jwt" or "" (unknown).
 	ExpirySource string
+	// Issued is when the request that brought the token was sent, by the
+	// client's clock: lifetimes (expires_in) count from here, since the
+	// provider may have issued the token at any moment after it.
+	Issued time.Time
+	// ClockSkew is the provider's clock minus ours, from its Date header,
+	// when they differ by more than the header's one-second grain; zero
+	// when they agree or the provider sent no Date.
+	ClockSkew time.Duration
 	// RefreshExpiry is when the refresh token stops working, where the
 	// provider tells (Veeam's refreshTokenExpiresAt, a JWT refresh token's exp).
 	RefreshExpiry time.Time
@@ -37,13 +45,15 @@ func (t *Token) Valid(now time.Time, margin time.Duration) bool {
 	return t.Expiry.IsZero() || now.Add(margin).Before(t.Expiry)
 }
 
-// merge applies RFC 6749 §6: a refresh response that carries no refresh token
-// (or no scope) keeps the previous one.
-func (t *Token) mergeFrom(prev string, prevScope string) {
+// mergeFrom completes a refresh response from the token it refreshed: one
+// that carries no refresh token keeps the previous one (RFC 6749 §6), one
+// that carries no scope was granted the previous scope (RFC 6749 §5.1:
+// scope is omitted when it is unchanged).
+func (t *Token) mergeFrom(prev *Token) {
 	if t.RefreshToken == "" {
-		t.RefreshToken = prev
+		t.RefreshToken = prev.RefreshToken
 	}
 	if t.Scope == "" {
-		t.Scope = prevScope
+		t.Scope = prev.Scope
 	}
 }

@@ -258,6 +258,7 @@ func (a *Agent) newSession(p config.Profile) *session.Session {
 		Rand:            rand.Float64,
 		Log:             a.log,
 		DefaultLifetime: lifetime,
+		MinValid:        p.MinValid.Duration,
 		RefreshLifetime: p.RefreshLifetime.Duration,
 		OnChange:        a.changed,
 		Sleep:           a.o.Sleep,

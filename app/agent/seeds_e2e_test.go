@@ -231,8 +231,10 @@ func TestVeeamEndToEnd(t *testing.T) {
 	if !st.RefreshRolling || st.RefreshExpiresAt.Sub(time.Now()) < 9*24*time.Hour {
 		t.Errorf("refresh expiry: got %v rolling %v, want about 10 days, rolling", st.RefreshExpiresAt, st.RefreshRolling)
 	}
-	if st.ExpirySource != "expires_at" {
-		t.Errorf("access token expiry from %q, want accessTokenExpiresAt (expires_at)", st.ExpirySource)
+	// accessTokenExpiresAt, or the JWT's own exp where that is earlier
+	// (whole seconds against the timestamp's fraction): never a default.
+	if st.ExpirySource != "expires_at" && st.ExpirySource != "jwt" {
+		t.Errorf("access token expiry from %q, want accessTokenExpiresAt (expires_at) or the JWT's exp", st.ExpirySource)
 	}
 	if out := pa.mustRun("", "status"); !strings.Contains(out, "login needed if the agent is off for 9 days") {
 		t.Errorf("status: got %q", out)

@@ -463,6 +463,7 @@ func writeSessionError(w http.ResponseWriter, err error) {
 			"logged_out": http.StatusUnauthorized, "login_required": http.StatusUnauthorized,
 			"refresh_failed": http.StatusServiceUnavailable, "keyring": http.StatusServiceUnavailable,
 			"timeout": http.StatusGatewayTimeout, "no_refresh_token": http.StatusBadGateway,
+			"min_valid_unmet": http.StatusBadRequest, "import_refused": http.StatusBadRequest,
 		}[se.Code]
 		if status == 0 {
 			status = http.StatusInternalServerError

@@ -337,6 +337,14 @@ func stateFinding(what string, s session.Status, now time.Time) finding {
 	case session.Unavailable:
 		return finding{markFail, what, text, "see the keyring line above"}
 	}
+	if s.Unsaved != "" {
+		return finding{markFail, what, text, "the agent saves it again the moment the keyring works; see the keyring line above"}
+	}
+	if s.ClockSkew != 0 {
+		// Seen by the agent in the provider's Date header.
+		return finding{markWarn, what, text + fmt.Sprintf("; the provider's clock differs from this machine's by %+d s (its Date header): expiries are corrected for it", s.ClockSkew),
+			"set this machine's clock right (timedatectl set-ntp true)"}
+	}
 	if s.LastError != "" {
 		return finding{markWarn, what, text, "the agent retries with backoff; see its log"}
 	}

@@ -70,6 +70,10 @@ type Profile struct {
 	// DefaultLifetime is assumed for an access token whose lifetime the
 	// provider does not tell (no expires_in, not a JWT); "1h" if empty.
 	DefaultLifetime Duration `toml:"default_lifetime,omitempty"`
+	// MinValid is the least an access token of this profile is served
+	// with left to live, on top of the built-in margin (a tenth of its
+	// lifetime, at least 30 s, at most half); a request may ask for more.
+	MinValid Duration `toml:"min_valid,omitempty"`
 	// AssertionAudience is the "aud" of private_key_jwt client assertions;
 	// the token endpoint when empty.
 	AssertionAudience []string `toml:"assertion_audience,omitempty"`
@@ -329,6 +333,9 @@ func (c *Config) validate(add func(key, format string, args ...any)) {
 		}
 		if p.DefaultLifetime.Duration < 0 {
 			add(k("default_lifetime"), "must be positive")
+		}
+		if p.MinValid.Duration < 0 || p.MinValid.Duration > 24*time.Hour {
+			add(k("min_valid"), "must be a duration between 0 and 24h")
 		}
 		checkExtras(p, func(f, format string, args ...any) { add(k(f), format, args...) })
 		p.validateIntegrations(k, add)

@@ -213,13 +213,14 @@ func (m misconfiguredProvider) Refresh(ctx context.Context, rt string) (*auth.To
 
 func TestResumeAfterTheClientCredentialsAreFixed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		st := &memstore.Store{}
+		st := memstore.New(map[string]string{"work": `{"refresh_token":"rt-0"}`})
 		fixed := false
 		p := misconfiguredProvider{&fakeProvider{life: time.Hour, current: "rt-0"}, &fixed}
 		s := New(Options{Name: "work", Store: st, Connect: func(context.Context) (Provider, error) { return p, nil }})
 		defer s.Close()
-		if err := s.Import(context.Background(), "rt-0"); auth.KindOf(err) != auth.Misconfigured {
-			t.Fatalf("Import with a refused client: got %v, want misconfigured", err)
+		s.Restore(context.Background())
+		if err := s.Refresh(context.Background()); auth.KindOf(err) != auth.Misconfigured {
+			t.Fatalf("Refresh with a refused client: got %v, want misconfigured", err)
 		}
 		if got := s.Status().State; got != LoginRequired {
 			t.Fatalf("state: got %v, want login required", got)

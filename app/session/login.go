@@ -115,25 +115,54 @@ func (s *Session) Password(ctx context.Context, user, password string) error {
 	return err
 }
 
-// Import takes a refresh token obtained elsewhere: it is saved, then used
-// at once, so a bad token is reported now and not at the first read.
+// Import takes a refresh token obtained elsewhere. It is tried first, and
+// replaces the saved login only when the provider accepts it: a mistyped
+// token leaves the working login as it was. It is used once. A token that
+// could not be tried because the client's own credentials are missing or
+// refused is kept for Resume, but only where there is no working login to
+// replace.
 func (s *Session) Import(ctx context.Context, refreshToken string) error {
-	s.newGrant()
-	now := s.now()
-	s.persist.Lock()
-	err := s.save(ctx, record{RefreshToken: refreshToken, Received: now})
+	p, err := s.o.Connect(ctx)
+	var tok *auth.Token
 	if err == nil {
-		s.mu.Lock()
-		s.tok, s.received, s.next = &auth.Token{RefreshToken: refreshToken}, now, now
-		s.state, s.reason, s.failures, s.retryAt, s.lastErr = Valid, "", 0, time.Time{}, ""
-		s.renewal, s.warned = "", false
-		s.mu.Unlock()
+		tok, err = p.Refresh(ctx, refreshToken)
 	}
-	s.persist.Unlock()
-	if err != nil {
+	if err == nil {
+		return s.accept(ctx, s.newGrant(), tok, "import", time.Now())
+	}
+	if auth.KindOf(err) == auth.Misconfigured && s.park(ctx, refreshToken, err) {
 		return err
 	}
-	return s.Refresh(ctx)
+	return &Error{Code: "import_refused", Err: err,
+		Message: fmt.Sprintf("profile %q: the refresh token was not accepted, the saved login is unchanged: %v", s.o.Name, err)}
+}
+
+// park keeps an imported refresh token that the provider has not judged
+// (the client's credentials were the trouble) as a login required for
+// that reason, to be resumed once they are fixed; only when no working
+// login would be replaced. It reports whether it kept it.
+func (s *Session) park(ctx context.Context, refreshToken string, why error) bool {
+	s.mu.Lock()
+	free := s.state == LoggedOut || s.state == LoginRequired
+	s.mu.Unlock()
+	if !free {
+		return false
+	}
+	gen := s.newGrant()
+	s.persist.Lock()
+	defer s.persist.Unlock()
+	if !s.isGen(gen) {
+		return false
+	}
+	rec := record{RefreshToken: refreshToken, LoginRequired: why.Error(), Misconfigured: true, Received: s.now()}
+	if err := s.save(ctx, rec); err != nil {
+		return false
+	}
+	s.mu.Lock()
+	s.state, s.reason, s.tok, s.misconfig, s.lastErr = LoginRequired, why.Error(), nil, true, why.Error()
+	s.mu.Unlock()
+	s.changed()
+	return true
 }
 
 // loginWith obtains a new grant with get and makes it current.
@@ -182,6 +211,7 @@ func (s *Session) Logout(ctx context.Context) (LogoutResult, error) {
 	}
 	s.gen++
 	s.tok, s.state, s.reason, s.failures, s.retryAt, s.lastErr = nil, LoggedOut, "", 0, time.Time{}, ""
+	s.unsaved, s.unsavedReason, s.saveTries = "", "", 0 // nothing left to save
 	s.scheduleLocked()
 	s.mu.Unlock()
 	err := s.o.Store.Delete(ctx, s.o.Name)

@@ -24,14 +24,22 @@ const (
 	// minLifetime is the least a freshly received token is believed to
 	// live, so that one dead on arrival cannot start a refresh loop.
 	minLifetime = 10 * time.Second
-	// maxServeMargin caps how long before expiry a token stops being served.
-	maxServeMargin = 30 * time.Second
+	// DefaultServeFloor is the least a token is served with left to live,
+	// unless that is more than half its lifetime: time for a reader to use
+	// it at a resource server whose clock may be a little ahead.
+	DefaultServeFloor = 30 * time.Second
+	// saveRetryFloor and saveRetryCeiling bound the delay between tries to
+	// save a refresh token the keyring refused.
+	saveRetryFloor   = time.Second
+	saveRetryCeiling = 30 * time.Second
 )
 
 // refreshAt is when to refresh a token received at received that expires at
-// expiry. jitter is uniform in [0, 1).
-func refreshAt(received, expiry time.Time, jitter float64) time.Time {
-	life := expiry.Sub(received)
+// expiry and stops being served margin before: about ¾ of the way through
+// the time it is served, so that a refresh, and a retry or two, land
+// before any reader sees it go. jitter is uniform in [0, 1).
+func refreshAt(received, expiry time.Time, margin time.Duration, jitter float64) time.Time {
+	life := expiry.Sub(received) - margin
 	if life <= 0 {
 		return received
 	}
@@ -54,9 +62,23 @@ func backoff(n int, jitter float64) time.Duration {
 	return d/2 + time.Duration(jitter*float64(d/2))
 }
 
-// serveMargin is how close to its expiry a token of lifetime life stops being
-// handed out: a tenth of the lifetime, at most maxServeMargin, so a reader
-// never receives a token that dies on its way to the resource server.
-func serveMargin(life time.Duration) time.Duration {
-	return min(max(life/10, 0), maxServeMargin)
+// ServeMargin is how much of its life a token of lifetime life must have
+// left to be handed out: a tenth of the lifetime, at least floor, at most
+// half the lifetime, so a reader never receives a token that dies on its
+// way to the resource server, and a short-lived token is still served.
+func ServeMargin(life, floor time.Duration) time.Duration {
+	if life <= 0 {
+		return 0
+	}
+	return min(max(life/10, floor), life/2)
+}
+
+// saveRetry is the delay before the n-th try (n ≥ 1) to save a refresh
+// token again: doubling from the floor, capped at the ceiling.
+func saveRetry(n int) time.Duration {
+	d := saveRetryFloor
+	for i := 1; i < n && d < saveRetryCeiling; i++ {
+		d *= 2
+	}
+	return min(d, saveRetryCeiling)
 }

@@ -58,6 +58,12 @@ type Options struct {
 	Log     *slog.Logger
 	// DefaultLifetime is assumed when the provider tells no expiry.
 	DefaultLifetime time.Duration
+	// MinValid is the least a token of this profile is served with left to
+	// live (the profile's min_valid); a request may ask for more.
+	MinValid time.Duration
+	// ServeFloor is the floor of the serve margin (see ServeMargin);
+	// DefaultServeFloor when zero.
+	ServeFloor time.Duration
 	// RefreshTimeout bounds one refresh request; 30 s when zero.
 	RefreshTimeout time.Duration
 	// LoginTimeout bounds a browser login; 5 min when zero.
@@ -107,7 +113,48 @@ type Session struct {
 	// anchorWall and anchorMono are the wall clock and a monotonic reading
 	// taken together when tok was set (see nowLocked).
 	anchorWall, anchorMono time.Time
+	// known are hashes of the refresh tokens this session has held, oldest
+	// first (bounded): a stored token among them that is not tok's is older
+	// than memory (a save failed) and must never be adopted — the provider
+	// may have consumed it, and a strict one revokes the grant when it
+	// comes back.
+	known []string
+	// unsaved says why memory's refresh token is not in the store
+	// (NotSaved, Removed); "" when the store has it.
+	unsaved       string
+	unsavedReason string      // the store's error, for people
+	saveTries     int         // consecutive failed saves
+	saveTimer     *time.Timer // the next try to save, while unsaved
+	// unanswered says the last refresh went out and its answer never came:
+	// the provider may have used the refresh token.
+	unanswered bool
+	skew       time.Duration // the provider's clock minus ours, as last seen
+	// restoreTries counts the reads of an unavailable store in a row: the
+	// next comes after saveRetry(restoreTries), so a keyring unlocked
+	// after a restart is used within seconds.
+	restoreTries int
+	// diedInTransit says the current token's life ran out while its answer
+	// was on the way: a reader waits for the next refresh too.
+	diedInTransit bool
+	verifyAt      time.Time // no store check on Status before this
+	verifying     bool      // a store check is under way
 }
+
+// What Status.Unsaved says when the store does not hold the newest refresh
+// token.
+const (
+	// NotSaved: saving failed; it is retried, with backoff, until it works.
+	NotSaved = "not saved: keyring unavailable"
+	// Removed: the item was deleted behind the agent's back, and writing it
+	// back failed too.
+	Removed = "saved login removed from keyring"
+)
+
+// maxKnown bounds Session.known.
+const maxKnown = 64
+
+// verifyEvery bounds how often Status checks the store.
+const verifyEvery = 2 * time.Second
 
 type flight struct {
 	done chan struct{}
@@ -149,6 +196,9 @@ func New(o Options) *Session {
 	if o.RefreshWarning == 0 {
 		o.RefreshWarning = RefreshWarnWithin
 	}
+	if o.ServeFloor == 0 {
+		o.ServeFloor = DefaultServeFloor
+	}
 	o.Log = o.Log.With("profile", o.Name)
 	return &Session{o: o, state: LoggedOut}
 }
@@ -163,16 +213,21 @@ func (s *Session) now() time.Time { return s.o.Now().Round(0) } // wall clock on
 func (s *Session) Restore(ctx context.Context) error {
 	rec, err := s.load(ctx)
 	s.mu.Lock()
+	if err == nil || errors.Is(err, store.ErrNotFound) {
+		s.restoreTries = 0
+	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.state, s.tok, err = LoggedOut, nil, nil // never logged in: nothing to report
 	case err != nil:
 		s.state, s.reason = Unavailable, err.Error()
+		s.restoreTries++
 	case rec.LoginRequired != "":
 		s.state, s.reason, s.tok, s.misconfig = LoginRequired, rec.LoginRequired, nil, rec.Misconfigured
 	default:
 		s.state, s.reason, s.renewal = Valid, "", rec.RefreshRenewal
 		s.setTokenLocked(rec.token(), rec.Received)
+		s.markSavedLocked()
 		s.checkRefreshExpiryLocked(s.now())
 	}
 	s.scheduleLocked()
@@ -186,14 +241,21 @@ func (s *Session) Restore(ctx context.Context) error {
 // way or starts one, and waits for it as long as ctx allows. The returned
 // token carries no refresh token.
 func (s *Session) Token(ctx context.Context, minValid time.Duration) (auth.Token, error) {
-	for waited := false; ; waited = true {
+	for tries := 0; ; tries++ {
 		s.mu.Lock()
+		// A second refresh is waited for only when the first brought a
+		// token that died on its way.
+		waited := tries >= 2 || (tries == 1 && !s.diedInTransit)
 		now := s.nowLocked()
 		if t, ok := s.currentLocked(now, minValid); ok {
 			s.mu.Unlock()
 			return t, nil
 		}
 		if err := s.unusableLocked(); err != nil {
+			s.mu.Unlock()
+			return auth.Token{}, err
+		}
+		if err := s.unmeetableLocked(minValid); err != nil {
 			s.mu.Unlock()
 			return auth.Token{}, err
 		}
@@ -223,9 +285,9 @@ func (s *Session) Fresh(minValid time.Duration) (tok auth.Token, ok bool) {
 }
 
 // currentLocked is the current token, without its refresh token, if it is
-// valid at now for max(minValid, the serve margin).
+// valid at now for the margin minValid asks for.
 func (s *Session) currentLocked(now time.Time, minValid time.Duration) (auth.Token, bool) {
-	if s.tok == nil || !s.tok.Valid(now, max(minValid, s.marginLocked())) {
+	if s.tok == nil || !s.tok.Valid(now, s.marginLocked(minValid)) {
 		return auth.Token{}, false
 	}
 	t := *s.tok
@@ -273,12 +335,38 @@ func (s *Session) failureLocked(now time.Time, minValid time.Duration) error {
 	return &Error{Code: "refresh_failed", Message: fmt.Sprintf("profile %q: the provider's tokens do not stay valid for %v", s.o.Name, minValid)}
 }
 
-// marginLocked is how long before expiry the current token stops being served.
-func (s *Session) marginLocked() time.Duration {
-	if s.tok == nil || s.tok.Expiry.IsZero() {
+// marginLocked is how long before expiry the current token stops being
+// served to a request asking for minValid: the larger of that, the
+// profile's min_valid and the serve margin of the token's lifetime.
+func (s *Session) marginLocked(minValid time.Duration) time.Duration {
+	m := max(minValid, s.o.MinValid)
+	if life := s.lifetimeLocked(); life > 0 {
+		m = max(m, ServeMargin(life, s.o.ServeFloor))
+	}
+	return m
+}
+
+// lifetimeLocked is the current access token's whole lifetime, from the
+// sending of its request to its expiry; 0 when unknown.
+func (s *Session) lifetimeLocked() time.Duration {
+	if s.tok == nil || s.tok.AccessToken == "" || s.tok.Expiry.IsZero() {
 		return 0
 	}
-	return serveMargin(s.tok.Expiry.Sub(s.received))
+	return s.tok.Expiry.Sub(s.received)
+}
+
+// unmeetableLocked is the error for a min_valid (the request's or the
+// profile's) that the provider's tokens cannot meet: they live no longer
+// than that from the moment they are asked for. Known from the current
+// token, so it costs one refresh at most, never one per read.
+func (s *Session) unmeetableLocked(minValid time.Duration) error {
+	want := max(minValid, s.o.MinValid)
+	life := s.lifetimeLocked()
+	if life <= 0 || want < life {
+		return nil
+	}
+	return &Error{Code: "min_valid_unmet", Message: fmt.Sprintf("profile %q: the provider's access tokens do not stay valid for %v (min_valid): they live %v; ask for less than that",
+		s.o.Name, want, life.Round(time.Second))}
 }
 
 // startLocked returns the refresh under way, or starts one.
@@ -313,15 +401,31 @@ func (s *Session) refresh(ctx context.Context, gen int) error {
 		s.mu.Unlock()
 		return &Error{Code: "logged_out", Message: "no refresh token"}
 	}
-	rt := s.tok.RefreshToken
+	rt, scope := s.tok.RefreshToken, s.tok.Scope
 	s.mu.Unlock()
 
-	// The keyring is the truth: an agent that died after saving a rotated
-	// token left the newer one there. Never re-send a token the store has
-	// already replaced; a single-use chain (Pagero, strict rotation) dies of it.
-	if rec, err := s.load(ctx); err == nil && rec.RefreshToken != "" && rec.RefreshToken != rt && rec.LoginRequired == "" {
+	// Check the store against memory. A token it holds that this session
+	// never held was written by someone else after us (an import by
+	// another process): newer, adopted, as re-sending the one it replaced
+	// would kill a single-use chain (Pagero, strict rotation). One this
+	// session held is older (a save failed): never adopted, since the
+	// provider may have consumed it; memory's is saved again. A missing
+	// item was deleted behind our back: written back.
+	rec, lerr := s.load(ctx)
+	switch {
+	case errors.Is(lerr, store.ErrNotFound):
+		s.o.Log.Warn("the saved login was removed from the keyring; writing it back")
+		s.saveCurrent(gen, Removed)
+	case lerr != nil, rec.RefreshToken == "" || rec.RefreshToken == rt || rec.LoginRequired != "":
+	case s.isKnown(rec.RefreshToken):
+		s.o.Log.Warn("the keyring holds an older refresh token than memory (a save failed); saving the newer one")
+		s.saveCurrent(gen, NotSaved)
+	default:
 		s.o.Log.Info("adopting the newer refresh token found in the store")
 		rt = rec.RefreshToken
+		s.mu.Lock()
+		s.rememberLocked(rt)
+		s.mu.Unlock()
 	}
 
 	p, err := s.o.Connect(ctx)
@@ -333,10 +437,35 @@ func (s *Session) refresh(ctx context.Context, gen int) error {
 		s.o.Log.Debug("refresh request sent")
 		tok, err = p.Refresh(ctx, rt)
 		if err == nil {
+			if tok.Scope == "" {
+				tok.Scope = scope // RFC 6749 §5.1: omitted means unchanged
+			}
+			s.mu.Lock()
+			s.unanswered = false
+			s.mu.Unlock()
 			return s.accept(ctx, gen, tok, "refresh", time.Now())
 		}
 	}
 	now := s.now()
+	var ae *auth.Error
+	if errors.As(err, &ae) && ae.Sent {
+		// The provider may have used rt and its answer was lost. rt is the
+		// only token there is: the retry either works (it never arrived)
+		// or is refused (the chain was lost in the physical window, and is
+		// reported as such), never silently.
+		s.mu.Lock()
+		s.unanswered = true
+		s.mu.Unlock()
+		s.o.Log.Warn("the refresh was sent but its answer never came; the next try sends the same refresh token", "err", err)
+	}
+	if k := auth.KindOf(err); k == auth.LoginRequired {
+		s.mu.Lock()
+		if s.unanswered {
+			err = fmt.Errorf("%w (the provider had used the refresh token in a refresh whose answer was lost)", err)
+		}
+		s.unanswered = false
+		s.mu.Unlock()
+	}
 	if k := auth.KindOf(err); k == auth.LoginRequired || k == auth.Misconfigured {
 		s.persist.Lock()
 		defer s.persist.Unlock()
@@ -377,10 +506,26 @@ func (s *Session) refresh(ctx context.Context, gen int) error {
 // which a crash loses a rotated refresh token, logged at debug level.
 func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how string, arrived time.Time) error {
 	now := s.now()
-	if tok.Expiry.IsZero() {
-		tok.Expiry, tok.ExpirySource = now.Add(s.o.DefaultLifetime), "default"
+	// The token's life started when its request was sent, not now: a slow
+	// answer (or a pause) has already used some of it.
+	received := now
+	if !tok.Issued.IsZero() && tok.Issued.Before(now) {
+		received = tok.Issued.Round(0)
 	}
-	if !tok.Expiry.After(now) {
+	if tok.Expiry.IsZero() {
+		tok.Expiry, tok.ExpirySource = received.Add(s.o.DefaultLifetime), "default"
+	}
+	diedInTransit := false
+	switch {
+	case tok.Expiry.After(now):
+	case tok.Expiry.After(received) && now.Sub(received) >= minRefreshDelay:
+		diedInTransit = true
+		// It lived, but its life ran out while the answer was on its way
+		// (a pause, a frozen VM, a provider slower than the lifetime): it
+		// is dead at the provider too. Never served; the refresh token in
+		// it is good, and the scheduler refreshes again at once.
+		s.o.Log.Warn("the access token expired while its answer was on the way; refreshing again", "expiry_source", tok.ExpirySource)
+	default:
 		// Already dead by our clock when it arrives: the clocks disagree (a JWT
 		// exp without iat) or the provider is broken. Refreshing at once would
 		// only loop; believe the issuer for a short while and say so.
@@ -399,16 +544,19 @@ func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how stri
 	if !s.isGen(gen) {
 		return errors.New("the grant changed while refreshing")
 	}
-	rec := recordOf(tok, now)
+	rec := recordOf(tok, received)
 	rec.RefreshRenewal = renewal
-	saveErr := s.save(ctx, rec)
+	// The answer is in hand: save it even if the refresh's deadline has
+	// passed meanwhile (the store bounds its own calls).
+	saveErr := s.save(context.WithoutCancel(ctx), rec)
 	window := time.Since(arrived)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if how != "refresh" {
 		s.warned = false // a new grant is worth its own warning
 	}
-	s.setTokenLocked(tok, now)
+	s.setTokenLocked(tok, received)
+	s.skew, s.diedInTransit = tok.ClockSkew, diedInTransit
 	s.state, s.reason, s.renewal, s.misconfig = Valid, "", renewal, false
 	s.checkRefreshExpiryLocked(now)
 	s.failures, s.retryAt = 0, time.Time{}
@@ -416,12 +564,11 @@ func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how stri
 	s.lastErr = ""
 	s.scheduleLocked()
 	if saveErr != nil {
-		// Memory now holds the only copy of the current refresh token; the
-		// next refresh saves again. Said loudly, never hidden.
-		s.lastErr = "could not save the new refresh token: " + saveErr.Error()
-		s.o.Log.Error("saving the refresh token", "err", saveErr)
-	}
-	if saveErr == nil {
+		// Memory now holds the only copy of the current refresh token:
+		// said loudly, and saved again until it works.
+		s.markUnsavedLocked(NotSaved, saveErr)
+	} else {
+		s.markSavedLocked()
 		s.o.Log.Debug(how+" saved", "window", window)
 	}
 	s.o.Log.Info(how+" done", "expires_at", tok.Expiry.Format(time.RFC3339), "expiry_source", tok.ExpirySource, "next", s.next.Format(time.RFC3339))
@@ -436,12 +583,13 @@ func (s *Session) isGen(gen int) bool {
 
 func (s *Session) setTokenLocked(tok *auth.Token, received time.Time) {
 	s.tok, s.received = tok, received
+	s.rememberLocked(tok.RefreshToken)
 	s.anchorLocked()
 	if tok.Expiry.IsZero() {
 		s.next = received.Add(time.Duration(float64(s.o.DefaultLifetime) * refreshFraction))
 		return
 	}
-	s.next = refreshAt(received, tok.Expiry, s.o.Rand())
+	s.next = refreshAt(received, tok.Expiry, s.marginLocked(0), s.o.Rand())
 }
 
 // scheduleLocked arms the timer for the next refresh or retry.
@@ -456,7 +604,7 @@ func (s *Session) scheduleLocked() {
 	var at time.Time
 	switch {
 	case s.state == Unavailable:
-		at = s.nowLocked().Add(maxSleep)
+		at = s.nowLocked().Add(saveRetry(s.restoreTries))
 	case s.state != Valid || s.tok == nil:
 		return
 	case s.failures > 0:
@@ -505,6 +653,9 @@ func (s *Session) Close() {
 	if s.timer != nil {
 		s.timer.Stop()
 	}
+	if s.saveTimer != nil {
+		s.saveTimer.Stop()
+	}
 	f := s.flight
 	if s.login != nil {
 		s.login.cancel()
@@ -537,6 +688,14 @@ type Status struct {
 	Scope            string         `json:"scope,omitempty"`
 	LoginPending     bool           `json:"login_pending,omitempty"`
 	Extra            map[string]any `json:"extra,omitempty"`
+	// Unsaved is NotSaved or Removed when the store does not hold the
+	// newest refresh token (a crash now would lose the login);
+	// UnsavedReason is the store's error.
+	Unsaved       string `json:"unsaved,omitempty"`
+	UnsavedReason string `json:"unsaved_reason,omitempty"`
+	// ClockSkew is the provider's clock minus ours in whole seconds, from
+	// its Date header; 0 when they agree or it is not known.
+	ClockSkew int64 `json:"clock_skew_seconds,omitempty"`
 }
 
 // Status reports the session's state.
@@ -544,7 +703,9 @@ func (s *Session) Status() Status {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := Status{Profile: s.o.Name, State: s.state, Reason: s.reason, LastRefresh: s.lastRefresh,
-		LastError: s.lastErr, Failures: s.failures, LoginPending: s.login != nil}
+		LastError: s.lastErr, Failures: s.failures, LoginPending: s.login != nil,
+		Unsaved: s.unsaved, UnsavedReason: s.unsavedReason, ClockSkew: int64(s.skew / time.Second)}
+	s.verifyLocked()
 	if s.tok != nil {
 		st.ExpiresAt, st.ExpirySource, st.RefreshExpiresAt, st.Scope, st.Extra =
 			s.tok.Expiry, s.tok.ExpirySource, s.tok.RefreshExpiry, s.tok.Scope, s.tok.Extra

@@ -22,21 +22,22 @@ import (
 func TestRefreshAtBounds(t *testing.T) {
 	received := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
-		name   string
-		life   time.Duration
-		jitter float64
-		want   time.Duration
+		name         string
+		life, margin time.Duration
+		jitter       float64
+		want         time.Duration
 	}{
-		{"no jitter is three quarters", time.Hour, 0.5, 45 * time.Minute},
-		{"lowest jitter", time.Hour, 0, 39 * time.Minute},
-		{"highest jitter", time.Hour, 0.999999, 51 * time.Minute},
-		{"short token", 4 * time.Second, 0.5, 3 * time.Second},
-		{"tiny token keeps the floor", 600 * time.Millisecond, 0, minRefreshDelay},
-		{"already expired refreshes now", -time.Second, 0.5, 0},
+		{"no jitter is three quarters of the served time", time.Hour, 6 * time.Minute, 0.5, 40*time.Minute + 30*time.Second},
+		{"lowest jitter", time.Hour, 6 * time.Minute, 0, 35*time.Minute + 6*time.Second},
+		{"highest jitter", time.Hour, 6 * time.Minute, 0.999999, 45*time.Minute + 54*time.Second},
+		{"short token served half its life", 4 * time.Second, 2 * time.Second, 0.5, 1500 * time.Millisecond},
+		{"tiny token keeps the floor", 1200 * time.Millisecond, 600 * time.Millisecond, 0, minRefreshDelay},
+		{"already expired refreshes now", -time.Second, 0, 0.5, 0},
+		{"margin beyond the life refreshes now", 10 * time.Second, 20 * time.Second, 0.5, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := refreshAt(received, received.Add(tt.life), tt.jitter).Sub(received)
+			got := refreshAt(received, received.Add(tt.life), tt.margin, tt.jitter).Sub(received)
 			if (got - tt.want).Abs() > time.Millisecond {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
@@ -63,11 +64,18 @@ func TestBackoffFloorCeilingAndJitter(t *testing.T) {
 }
 
 func TestServeMargin(t *testing.T) {
-	for _, tt := range []struct{ life, want time.Duration }{
-		{10 * time.Second, time.Second}, {time.Hour, maxServeMargin}, {0, 0}, {-time.Second, 0},
+	for _, tt := range []struct{ life, floor, want time.Duration }{
+		{time.Hour, DefaultServeFloor, 6 * time.Minute},         // a tenth
+		{2 * time.Minute, DefaultServeFloor, DefaultServeFloor}, // the floor
+		{60 * time.Second, DefaultServeFloor, 30 * time.Second}, // the floor, which is half
+		{4 * time.Second, DefaultServeFloor, 2 * time.Second},   // capped at half
+		{2 * time.Second, DefaultServeFloor, time.Second},       // capped at half
+		{10 * time.Minute, 5 * time.Second, time.Minute},        // a tenth over a low floor
+		{20 * time.Second, 5 * time.Second, 5 * time.Second},    // a low floor
+		{0, DefaultServeFloor, 0}, {-time.Second, DefaultServeFloor, 0},
 	} {
-		if got := serveMargin(tt.life); got != tt.want {
-			t.Errorf("serveMargin(%v): got %v, want %v", tt.life, got, tt.want)
+		if got := ServeMargin(tt.life, tt.floor); got != tt.want {
+			t.Errorf("ServeMargin(%v, %v): got %v, want %v", tt.life, tt.floor, got, tt.want)
 		}
 	}
 }
@@ -146,21 +154,23 @@ func TestSchedulerRefreshesAheadOfExpiry(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s, p, _ := loggedIn(t, 100*time.Second)
 		start := p.calls.Load()
-		time.Sleep(70 * time.Second) // before ¾ less the jitter? jitter is 0.5 here: refresh at 75 s
+		// Served while 30 s are left (the floor), so for 70 s: the refresh
+		// comes at ¾ of that (jitter is 0.5 here), 52.5 s.
+		time.Sleep(50 * time.Second)
 		synctest.Wait()
 		if got := p.calls.Load() - start; got != 0 {
-			t.Fatalf("after 70 s: got %d refreshes, want 0", got)
+			t.Fatalf("after 50 s: got %d refreshes, want 0", got)
 		}
-		time.Sleep(6 * time.Second)
+		time.Sleep(4 * time.Second)
 		synctest.Wait()
 		if got := p.calls.Load() - start; got != 1 {
-			t.Fatalf("after 76 s: got %d refreshes, want 1", got)
+			t.Fatalf("after 54 s: got %d refreshes, want 1", got)
 		}
-		// The next one comes ¾ of the new lifetime later, again once.
-		time.Sleep(75 * time.Second)
+		// The next one comes as long after the first, again once.
+		time.Sleep(53 * time.Second)
 		synctest.Wait()
 		if got := p.calls.Load() - start; got != 2 {
-			t.Fatalf("after 151 s: got %d refreshes, want 2", got)
+			t.Fatalf("after 107 s: got %d refreshes, want 2", got)
 		}
 		if st := s.Status(); st.State != Valid {
 			t.Errorf("state: got %v, want valid", st.State)
@@ -254,9 +264,9 @@ func TestTransientFailuresBackOffAndNeverServeExpired(t *testing.T) {
 		p.mu.Lock()
 		p.fail = &auth.Error{Kind: auth.Transient, Status: 503}
 		p.mu.Unlock()
-		time.Sleep(85 * time.Second)
+		time.Sleep(65 * time.Second)
 		synctest.Wait()
-		// Refreshes failed since 75 s, but the token still serves.
+		// Refreshes failed since 52.5 s, but the token still serves.
 		tok, err := s.Token(context.Background(), 0)
 		if err != nil || tok.AccessToken != "at-1" {
 			t.Fatalf("Token while refreshes fail: got %q, %v, want at-1", tok.AccessToken, err)
@@ -266,7 +276,7 @@ func TestTransientFailuresBackOffAndNeverServeExpired(t *testing.T) {
 			t.Errorf("status: got %+v, want failures and a last error", st)
 		}
 		calls := p.calls.Load()
-		time.Sleep(25 * time.Second) // now expired
+		time.Sleep(25 * time.Second) // now inside the serve margin
 		if _, err := s.Token(context.Background(), 0); err == nil {
 			t.Fatal("Token after expiry with a failing provider: got a token, want an error")
 		}
@@ -414,8 +424,8 @@ func TestTokenDeadOnArrivalDoesNotLoop(t *testing.T) {
 		s, p, _ := loggedIn(t, -time.Hour) // every token "expired an hour ago" by our clock
 		time.Sleep(time.Minute)
 		synctest.Wait()
-		// One refresh per ¾ of minLifetime, not a storm.
-		limit := int32(time.Minute/(minLifetime*3/4)) + 1
+		// One refresh per ¾ of the half of minLifetime it is served, not a storm.
+		limit := int32(time.Minute/(minLifetime/2*3/4)) + 1
 		if n := p.calls.Load(); n > limit {
 			t.Errorf("got %d refreshes in a minute, want at most %d", n, limit)
 		}

@@ -48,6 +48,12 @@ func (s Status) Summary(now time.Time) string {
 			}
 		}
 	}
+	if s.Unsaved != "" && s.State != LoggedOut && s.State != LoginRequired {
+		out += "; " + s.Unsaved
+		if s.UnsavedReason != "" {
+			out += " (" + s.UnsavedReason + ")"
+		}
+	}
 	if s.LoginPending {
 		out += " (login in progress)"
 	}

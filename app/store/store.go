@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/zalando/go-keyring"
@@ -18,6 +19,46 @@ const Service = "tokentray"
 
 // ErrNotFound means there is no such item.
 var ErrNotFound = errors.New("store: not found")
+
+// ErrUnavailable is in the chain of every error that means the OS keyring
+// cannot be reached at all (no session bus, no Secret Service, locked, no
+// answer), as opposed to a failure of one item.
+var ErrUnavailable = errors.New("the OS keyring is unavailable")
+
+// unavailableError says in one sentence why the keyring cannot be reached
+// and the ways out; the D-Bus error it replaces stays in the chain.
+type unavailableError struct {
+	what, cause string
+	err         error
+}
+
+// waysOut is what a person can do about a keyring that cannot be reached.
+const waysOut = `start a desktop session (or a Secret Service such as gnome-keyring-daemon or KeePassXC), or set store = "file" in the config to keep refresh tokens in a file readable only by you`
+
+func (e *unavailableError) Error() string {
+	return fmt.Sprintf("keyring: cannot %s: %s; %s", e.what, e.cause, waysOut)
+}
+
+func (e *unavailableError) Unwrap() []error { return []error{ErrUnavailable, e.err} }
+
+// unavailable names the cause of a keyring failure that means the keyring
+// cannot be reached (go-keyring passes D-Bus's errors on as text), or
+// returns nil for any other failure.
+func unavailable(what string, err error) error {
+	msg := err.Error()
+	var cause string
+	switch {
+	case strings.Contains(msg, "dbus-launch") || strings.Contains(msg, "DBUS_SESSION_BUS_ADDRESS") || strings.Contains(msg, "autolaunch"):
+		cause = "there is no D-Bus session bus (no desktop session, e.g. over SSH or in a container)"
+	case strings.Contains(msg, "org.freedesktop.secrets"):
+		cause = "no Secret Service is running on the session bus"
+	case strings.Contains(msg, "unlock") || strings.Contains(msg, "locked") || strings.Contains(msg, "dismissed"):
+		cause = "the keyring is locked (unlock it, e.g. by logging in to the desktop)"
+	default:
+		return nil
+	}
+	return &unavailableError{what: what, cause: cause, err: err}
+}
 
 // Store keeps named secrets.
 type Store interface {
@@ -88,9 +129,13 @@ func (k Keyring) do(ctx context.Context, what string, f func() (string, error), 
 			return ErrNotFound
 		default:
 			// go-keyring's errors name the D-Bus failure, never the secret.
+			if u := unavailable(what, r.err); u != nil {
+				return u
+			}
 			return fmt.Errorf("keyring: %s: %w", what, r.err)
 		}
 	case <-ctx.Done():
-		return fmt.Errorf("keyring: %s: no answer from the OS keyring within %v (is the Secret Service running and unlocked?): %w", what, timeout, ctx.Err())
+		return &unavailableError{what: what, err: ctx.Err(),
+			cause: fmt.Sprintf("no answer from the OS keyring within %v (is the Secret Service running and unlocked?)", timeout)}
 	}
 }

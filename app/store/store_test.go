@@ -44,7 +44,7 @@ func TestKeyringMock(t *testing.T) {
 }
 
 func TestKeyringErrorIsWrappedWithoutSecret(t *testing.T) {
-	keyring.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
+	keyring.MockInitWithError(errors.New("the item is too large"))
 	err := Keyring{}.Set(context.Background(), "work", "s3cr3t-value")
 	if err == nil || !strings.Contains(err.Error(), "keyring: save:") || strings.Contains(err.Error(), "s3cr3t") {
 		t.Fatalf("got %v, want a keyring: save: error without the secret", err)
@@ -75,5 +75,40 @@ func TestFileStore(t *testing.T) {
 	}
 	if st.Mode().Perm() != 0o600 {
 		t.Errorf("mode: got %v, want 0600", st.Mode().Perm())
+	}
+}
+
+// A keyring that cannot be reached is one sentence naming the cause and the
+// ways out, never a raw D-Bus or exec error; other failures pass through.
+func TestUnreachableKeyringIsOneClearSentence(t *testing.T) {
+	tests := []struct {
+		name, raw, cause string
+		unavailable      bool
+	}{
+		{"no session bus", `exec: "dbus-launch": executable file not found in $PATH`, "no D-Bus session bus", true},
+		{"no Secret Service", "The name org.freedesktop.secrets was not provided by any .service files", "no Secret Service", true},
+		{"locked", "failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'", "locked", true},
+		{"something else", "the item is too large", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			keyring.MockInitWithError(errors.New(tt.raw))
+			err := Keyring{}.Set(context.Background(), "work", "secret")
+			if got := errors.Is(err, ErrUnavailable); got != tt.unavailable {
+				t.Fatalf("errors.Is(%v, ErrUnavailable): got %v, want %v", err, got, tt.unavailable)
+			}
+			if !tt.unavailable {
+				return
+			}
+			msg := err.Error()
+			for _, want := range []string{tt.cause, "desktop session", `store = "file"`} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("got %q, want it to name %q", msg, want)
+				}
+			}
+			if strings.Contains(msg, "exec:") || strings.Contains(msg, "org.freedesktop") {
+				t.Errorf("got %q, want no raw D-Bus or exec error", msg)
+			}
+		})
 	}
 }

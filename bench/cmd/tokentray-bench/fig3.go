@@ -59,6 +59,13 @@ type rotationCheck struct {
 	// provider's expiry; arrived expired; checked against expires_at only.
 	servedClaim, servedProvider, arrived, claimOnly atomic.Int64
 	minLeft                                         atomic.Int64 // least time from sending to the provider's expiry, ns
+	// firstSeen is when any reader first had each token (token → time):
+	// no later than the agent received it, so the lifetime measured from
+	// it, and the serve margin of that, are never more than the agent's.
+	firstSeen sync.Map
+	// belowMargin counts reads served with less than the serve margin left
+	// by their own expires_at (session.ServeMargin of the lifetime seen).
+	belowMargin atomic.Int64
 }
 
 func (c *rotationCheck) check(conn int, status int, body []byte, sent, done time.Time) error {
@@ -84,6 +91,10 @@ func (c *rotationCheck) check(conn int, status int, body []byte, sent, done time
 	}
 	s.last = done
 	s.reads++
+	v, _ := c.firstSeen.LoadOrStore(t.AccessToken, s.first)
+	if life := t.ExpiresAt.Sub(v.(time.Time)); life > 0 && t.ExpiresAt.Sub(sent) < session.ServeMargin(life, session.DefaultServeFloor) {
+		c.belowMargin.Add(1)
+	}
 	rd := read{sent: sent, done: done, claim: t.ExpiresAt}
 	if v, ok := c.exp.Load(t.AccessToken); ok {
 		c.classify(rd, v.(provExp))
@@ -300,6 +311,10 @@ func (r *run) figureRotation(ctx context.Context) error {
 		Ratio: ratio(float64(res.Requests), float64(base.Requests)), Target: "0 failed", Verdict: verdict(res.Errors == 0)})
 	r.table.Add(bench.Row{Figure: "3", Measure: "reads during rotation: expired tokens served (expired before the request was sent)",
 		Tokentray: fmt.Sprint(served), Baseline: "—", Ratio: "—", Target: "0", Verdict: verdict(served == 0)})
+	r.table.Add(bench.Row{Figure: "3", Measure: "reads during rotation: tokens rejected by the provider (served after the provider's expiry of the token, by introspection)",
+		Tokentray: fmt.Sprint(c.servedProvider.Load()), Baseline: "—", Ratio: "—", Target: "0", Verdict: verdict(c.servedProvider.Load() == 0)})
+	r.table.Add(bench.Row{Figure: "3", Measure: "reads during rotation: served below the margin (less than max(life/10, 30 s), at most life/2, left by expires_at)",
+		Tokentray: fmt.Sprint(c.belowMargin.Load()), Baseline: "—", Ratio: "—", Target: "0", Verdict: verdict(c.belowMargin.Load() == 0)})
 	r.table.Add(bench.Row{Figure: "3", Measure: "reads during rotation: tokens that expired while the answer was on its way",
 		Tokentray: fmt.Sprint(c.arrived.Load()), Baseline: "—", Ratio: "—", Target: "—", Verdict: bench.Info})
 	okRefreshes := refused == 0 && refreshes >= rotations && refreshes <= rotations+1

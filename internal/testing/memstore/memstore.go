@@ -78,3 +78,11 @@ func (s *Store) Item(k string) string {
 	defer s.mu.Unlock()
 	return s.m[k]
 }
+
+// SetFail makes every later Get and Set fail with err (nil: work again),
+// like a keyring that is locked and later unlocked.
+func (s *Store) SetFail(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail = err
+}

@@ -18,11 +18,26 @@ const (
 
 // Phase says where the last refresh in log stood: InFlight is the only
 // moment a kill may cost a login with a rotating provider.
+// A save that failed (the keyring locked or gone) keeps the window open
+// until a later save works: the provider has the new refresh token, the
+// store the consumed one.
 func Phase(log string) string {
-	if strings.LastIndex(log, `msg="refresh request sent"`) > strings.LastIndex(log, `msg="refresh saved"`) {
+	saved := max(strings.LastIndex(log, `msg="refresh saved"`), strings.LastIndex(log, `msg="the refresh token is saved in the keyring again"`))
+	if strings.LastIndex(log, `msg="refresh request sent"`) > saved {
 		return InFlight
 	}
 	return Saved
+}
+
+// Saves reports whether log shows a refresh token saved (by a refresh, a
+// login, an import or a retried save): the chain was durable then.
+func Saves(log string) bool {
+	for _, m := range []string{`msg="refresh saved"`, `msg="login saved"`, `msg="import saved"`, `msg="the refresh token is saved in the keyring again"`} {
+		if strings.Contains(log, m) {
+			return true
+		}
+	}
+	return false
 }
 
 var windowRE = regexp.MustCompile(`msg="refresh saved" profile=\S+ window=(\S+)`)

@@ -260,6 +260,7 @@ func (f *Fake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Date", f.now().UTC().Format(http.TimeFormat)) // the fake's clock, as the JWTs it signs
 	w.Header().Set("Pragma", "no-cache")
 	w.WriteHeader(rep.status)
 	enc := json.NewEncoder(w)

@@ -21,10 +21,11 @@ const (
 	faultReset    = "reset"     // the connection reset (RST), not forwarded
 	faultStall    = "stall"     // no answer for 1–4 s, then the connection dropped, not forwarded
 	faultSlowBody = "slow body" // forwarded; the answer trickles back over about a second
+	faultHTML403  = "html 403"  // a firewall's HTML "access denied" page, not forwarded: no OAuth error, so not a lost login
 	faultNone     = "none"
 )
 
-var faultKinds = []string{fault5xx, faultReset, faultStall, faultSlowBody}
+var faultKinds = []string{fault5xx, faultReset, faultStall, faultSlowBody, faultHTML403}
 
 // faultProxy forwards to the provider on the loopback and breaks a share of
 // the token requests.
@@ -74,6 +75,11 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		io.WriteString(w, "<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head><body><h1>503 Service Unavailable</h1><p>upstream connect error</p></body></html>")
+		return
+	case faultHTML403:
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, "<!DOCTYPE html><html><head><title>Access denied</title></head><body><h1>403 Forbidden</h1><p>Request blocked by the web application firewall. Reference #18.3c2f</p></body></html>")
 		return
 	case faultReset:
 		reset(w)
@@ -137,6 +143,6 @@ func reset(w http.ResponseWriter) {
 }
 
 func (p *faultProxy) summary() string {
-	return fmt.Sprintf("5xx %d, resets %d, stalls %d, slow bodies %d, clean %d",
-		p.counts[fault5xx].Load(), p.counts[faultReset].Load(), p.counts[faultStall].Load(), p.counts[faultSlowBody].Load(), p.counts[faultNone].Load())
+	return fmt.Sprintf("5xx %d, HTML 403s %d, resets %d, stalls %d, slow bodies %d, clean %d",
+		p.counts[fault5xx].Load(), p.counts[faultHTML403].Load(), p.counts[faultReset].Load(), p.counts[faultStall].Load(), p.counts[faultSlowBody].Load(), p.counts[faultNone].Load())
 }
