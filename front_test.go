@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/internal/testing/testbuild"
 	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
@@ -70,7 +70,7 @@ func TestFrontCommand(t *testing.T) {
 			t.Logf("agent log:\n%s", agentLog)
 		}
 	})
-	client := api.NewClient(filepath.Join(run, "agent.sock"))
+	client := apiclient.NewClient(filepath.Join(run, "agent.sock"))
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		if _, err := client.Status(context.Background()); err == nil {

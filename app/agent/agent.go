@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/config"
 	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/app/store"
@@ -27,7 +28,7 @@ import (
 // Options configure an agent; every side effect is one of them.
 type Options struct {
 	ConfigPath string
-	RuntimeDir string      // "" → api.RuntimeDir("")
+	RuntimeDir string      // "" → apiclient.RuntimeDir("")
 	Store      store.Store // nil → from the config: the OS keyring, or a file only when asked
 	// Browser opens login pages; nil → each profile's browser, $BROWSER or
 	// the desktop default.
@@ -88,11 +89,11 @@ func Start(ctx context.Context, o Options) (*Agent, error) {
 			return nil, err
 		}
 	}
-	dir := api.RuntimeDir(o.RuntimeDir)
+	dir := apiclient.RuntimeDir(o.RuntimeDir)
 	if err := api.EnsurePrivateDir(dir); err != nil {
 		return nil, err
 	}
-	a.socket = api.SocketPath(dir)
+	a.socket = apiclient.SocketPath(dir)
 	if a.lockF, err = lock(dir, a.socket); err != nil {
 		return nil, err
 	}
@@ -246,12 +247,12 @@ func (a *Agent) TCPAddr() string {
 	return a.tcpLn.Addr().String()
 }
 
-func (a *Agent) info() api.AgentInfo {
+func (a *Agent) info() apiclient.AgentInfo {
 	st := "keyring"
 	if _, ok := a.store.(*store.FileStore); ok {
 		st = "file"
 	}
-	return api.AgentInfo{PID: os.Getpid(), Version: a.o.Version, Socket: a.socket, Listen: a.TCPAddr(), Config: a.o.ConfigPath, Store: st}
+	return apiclient.AgentInfo{PID: os.Getpid(), Version: a.o.Version, Socket: a.socket, Listen: a.TCPAddr(), Config: a.o.ConfigPath, Store: st}
 }
 
 // Reload rereads the config. Unchanged profiles keep their sessions (and

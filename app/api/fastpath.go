@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tokentray/tokentray/app/apiclient"
 )
 
 // The token read is the agent's hot path (tools may read before every
@@ -28,7 +30,7 @@ var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b 
 
 // writeToken writes resp as writeJSON would, byte for byte, encoding it by
 // hand when appendTokenJSON can.
-func writeToken(w http.ResponseWriter, resp TokenResponse) {
+func writeToken(w http.ResponseWriter, resp apiclient.TokenResponse) {
 	bp := jsonBufs.Get().(*[]byte)
 	defer jsonBufs.Put(bp)
 	b, ok := appendTokenJSON((*bp)[:0], resp)
@@ -47,7 +49,7 @@ func writeToken(w http.ResponseWriter, resp TokenResponse) {
 // and the caller falls back to encoding/json, for anything but the plain
 // case: a string with a character encoding/json would escape, or a time
 // outside the years it can write.
-func appendTokenJSON(b []byte, t TokenResponse) ([]byte, bool) {
+func appendTokenJSON(b []byte, t apiclient.TokenResponse) ([]byte, bool) {
 	var ok bool
 	b = append(b, `{"access_token":`...)
 	if b, ok = appendPlainString(b, t.AccessToken); !ok {

@@ -17,8 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/session"
-	"github.com/tokentray/tokentray/auth"
 )
 
 // Sessions is what the server needs of the agent.
@@ -27,39 +27,8 @@ type Sessions interface {
 	All() []*session.Session
 }
 
-// AgentInfo describes the running agent in /v1/status.
-type AgentInfo struct {
-	PID     int    `json:"pid"`
-	Version string `json:"version"`
-	Socket  string `json:"socket"`
-	Listen  string `json:"listen,omitempty"`
-	Config  string `json:"config"`
-	Store   string `json:"store"`
-}
-
-// TokenResponse is the body of GET /v1/token/{profile}.
-type TokenResponse struct {
-	AccessToken string    `json:"access_token"`
-	TokenType   string    `json:"token_type"`
-	ExpiresAt   time.Time `json:"expires_at,omitzero"`
-	ExpiresIn   int64     `json:"expires_in,omitempty"`
-	Scope       string    `json:"scope,omitempty"`
-}
-
-// StatusResponse is the body of GET /v1/status.
-type StatusResponse struct {
-	Agent    AgentInfo        `json:"agent"`
-	Profiles []session.Status `json:"profiles"`
-}
-
-// ErrorResponse is the one error shape of the API.
-type ErrorResponse struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
-}
-
-// maxWait bounds how long a token read waits for a refresh under way.
-const maxWait = 30 * time.Second
+// maxWait bounds how long a request waits for a refresh under way.
+const maxWait = apiclient.MaxWait
 
 // maxRequestBody bounds request bodies on the socket.
 const maxRequestBody = 64 << 10
@@ -67,7 +36,7 @@ const maxRequestBody = 64 << 10
 // Server serves the API.
 type Server struct {
 	Sessions Sessions
-	Info     func() AgentInfo
+	Info     func() apiclient.AgentInfo
 	Now      func() time.Time
 	Log      *slog.Logger
 	// Reload, if set, rereads the config (POST /v1/reload).
@@ -103,7 +72,7 @@ func (s *Server) SocketHandler() http.Handler {
 	mux.HandleFunc("DELETE /v1/private-key/{profile}", s.deletePrivateKey)
 	mux.HandleFunc("GET /v1/details/{profile}", s.details)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "no such endpoint")
+		writeError(w, apiclient.CodeNotFound, "no such endpoint")
 	})
 	return s.guard(tokenRoute(mux, s.tokenOf), false)
 }
@@ -114,7 +83,7 @@ func (s *Server) TCPHandler() http.Handler {
 	mux.HandleFunc(tokenPattern, s.token)
 	mux.HandleFunc(onlyTokenPattern, s.onlyToken)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "the TCP port serves GET /v1/token/{profile} (and /v1/token) only; everything else is on the unix socket")
+		writeError(w, apiclient.CodeNotFound, "the TCP port serves GET /v1/token/{profile} (and /v1/token) only; everything else is on the unix socket")
 	})
 	return s.guard(tokenRoute(mux, s.tokenOf), true)
 }
@@ -131,15 +100,15 @@ func (s *Server) guard(next http.Handler, tcp bool) http.Handler {
 			return
 		}
 		if tcp && !validHost(r.Host, r.Context()) {
-			writeError(w, http.StatusForbidden, "forbidden", "Host must be a loopback name with this port")
+			writeError(w, apiclient.CodeForbidden, "Host must be a loopback name with this port")
 			return
 		}
 		if header(r, "Origin") != "" || header(r, "Referer") != "" {
-			writeError(w, http.StatusForbidden, "forbidden", "requests from web pages are refused")
+			writeError(w, apiclient.CodeForbidden, "requests from web pages are refused")
 			return
 		}
 		if sfs := header(r, "Sec-Fetch-Site"); sfs != "" && sfs != "none" && sfs != "same-origin" {
-			writeError(w, http.StatusForbidden, "forbidden", "cross-site requests are refused")
+			writeError(w, apiclient.CodeForbidden, "cross-site requests are refused")
 			return
 		}
 		if r.Body != http.NoBody { // the server's body of a request without one: nothing to bound
@@ -192,7 +161,7 @@ func (s *Server) sessionNamed(w http.ResponseWriter, name string) (*session.Sess
 		if len(name) > 64 { // no configured name is longer: do not echo a huge one back
 			name = name[:64] + "…"
 		}
-		writeError(w, http.StatusNotFound, "unknown_profile", fmt.Sprintf("no profile named %q in the config", name))
+		writeError(w, apiclient.CodeUnknownProfile, fmt.Sprintf("no profile named %q in the config", name))
 	}
 	return sess, ok
 }
@@ -212,13 +181,13 @@ func (s *Server) onlyToken(w http.ResponseWriter, r *http.Request) {
 	case 1:
 		s.tokenOf(w, r, all[0].Name())
 	case 0:
-		writeError(w, http.StatusNotFound, "unknown_profile", "the config has no profiles")
+		writeError(w, apiclient.CodeUnknownProfile, "the config has no profiles")
 	default:
 		names := make([]string, len(all))
 		for i, sess := range all {
 			names[i] = sess.Name()
 		}
-		writeError(w, http.StatusBadRequest, "bad_request", "name a profile: "+strings.Join(names, ", "))
+		writeError(w, apiclient.CodeBadRequest, "name a profile: "+strings.Join(names, ", "))
 	}
 }
 
@@ -234,7 +203,7 @@ func (s *Server) tokenOf(w http.ResponseWriter, r *http.Request, profile string)
 		if v := r.URL.Query().Get("min_valid"); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil || d < 0 || d > 24*time.Hour {
-				writeError(w, http.StatusBadRequest, "bad_request", "min_valid must be a duration like 60s, at most 24h")
+				writeError(w, apiclient.CodeBadRequest, "min_valid must be a duration like 60s, at most 24h")
 				return
 			}
 			minValid = d
@@ -256,7 +225,7 @@ func (s *Server) tokenOf(w http.ResponseWriter, r *http.Request, profile string)
 		io.WriteString(w, tok.AccessToken)
 		return
 	}
-	resp := TokenResponse{AccessToken: tok.AccessToken, TokenType: tok.TokenType, Scope: tok.Scope}
+	resp := apiclient.TokenResponse{AccessToken: tok.AccessToken, TokenType: tok.TokenType, Scope: tok.Scope}
 	if !tok.Expiry.IsZero() {
 		resp.ExpiresAt = tok.Expiry.UTC()
 		resp.ExpiresIn = int64(tok.Expiry.Sub(s.Now()).Seconds())
@@ -270,27 +239,11 @@ func wantsText(accept string) bool {
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
-	resp := StatusResponse{Agent: s.Info(), Profiles: []session.Status{}}
+	resp := apiclient.StatusResponse{Agent: s.Info(), Profiles: []apiclient.Status{}}
 	for _, sess := range s.Sessions.All() {
 		resp.Profiles = append(resp.Profiles, sess.Status())
 	}
 	writeJSON(w, http.StatusOK, resp)
-}
-
-// LoginRequest is the body of POST /v1/login/{profile}.
-type LoginRequest struct {
-	NoBrowser bool `json:"no_browser"`
-}
-
-// LoginEvent is one line of the newline-delimited JSON a login streams:
-// first what to show (the URL of a browser login, the code of a device
-// login), then the outcome.
-type LoginEvent struct {
-	URL string `json:"url,omitempty"`
-	*session.DeviceCode
-	Done    bool   `json:"done,omitempty"`
-	Error   string `json:"error,omitempty"`
-	Message string `json:"message,omitempty"`
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
@@ -298,18 +251,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var req LoginRequest
+	var req apiclient.LoginRequest
 	if !readJSON(w, r, &req) {
 		return
 	}
-	streamLogin(w, func(emit func(LoginEvent)) error {
-		return sess.Login(r.Context(), req.NoBrowser, func(u string) { emit(LoginEvent{URL: u}) })
+	streamLogin(w, func(emit func(apiclient.LoginEvent)) error {
+		return sess.Login(r.Context(), req.NoBrowser, func(u string) { emit(apiclient.LoginEvent{URL: u}) })
 	})
 }
 
 // streamLogin answers with the events of a login as newline-delimited
 // JSON: whatever run emits, then its outcome.
-func streamLogin(w http.ResponseWriter, run func(emit func(LoginEvent)) error) {
+func streamLogin(w http.ResponseWriter, run func(emit func(apiclient.LoginEvent)) error) {
 	// The stream lasts as long as the login: lift the write deadline.
 	rc := http.NewResponseController(w)
 	rc.SetWriteDeadline(time.Time{})
@@ -317,15 +270,15 @@ func streamLogin(w http.ResponseWriter, run func(emit func(LoginEvent)) error) {
 	w.WriteHeader(http.StatusOK)
 	enc := json.NewEncoder(w)
 	rc.Flush()
-	err := run(func(ev LoginEvent) {
+	err := run(func(ev apiclient.LoginEvent) {
 		enc.Encode(ev)
 		rc.Flush()
 	})
 	if err != nil {
-		enc.Encode(LoginEvent{Error: loginErrorCode(err), Message: err.Error()})
+		enc.Encode(apiclient.LoginEvent{Error: loginErrorCode(err), Message: err.Error()})
 		return
 	}
-	enc.Encode(LoginEvent{Done: true})
+	enc.Encode(apiclient.LoginEvent{Done: true})
 }
 
 func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
@@ -371,7 +324,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, req any, do func(co
 	var bad badRequest
 	switch err := do(ctx, sess); {
 	case errors.As(err, &bad):
-		writeError(w, http.StatusBadRequest, "bad_request", string(bad))
+		writeError(w, apiclient.CodeBadRequest, string(bad))
 	case err != nil:
 		writeSessionError(w, err)
 	default:
@@ -384,13 +337,8 @@ type badRequest string
 
 func (b badRequest) Error() string { return string(b) }
 
-// ImportRequest is the body of POST /v1/import/{profile}.
-type ImportRequest struct {
-	RefreshToken string `json:"refresh_token"`
-}
-
 func (s *Server) importToken(w http.ResponseWriter, r *http.Request) {
-	var req ImportRequest
+	var req apiclient.ImportRequest
 	s.act(w, r, &req, func(ctx context.Context, sess *session.Session) error {
 		rt := strings.TrimSpace(req.RefreshToken)
 		if rt == "" {
@@ -400,15 +348,8 @@ func (s *Server) importToken(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// PasswordRequest is the body of POST /v1/password/{profile}. The password
-// is used once and forgotten.
-type PasswordRequest struct {
-	Username string `json:"username"`
-	Password string `json:"password"`
-}
-
 func (s *Server) password(w http.ResponseWriter, r *http.Request) {
-	var req PasswordRequest
+	var req apiclient.PasswordRequest
 	s.act(w, r, &req, func(ctx context.Context, sess *session.Session) error {
 		return sess.Password(ctx, req.Username, req.Password)
 	})
@@ -416,11 +357,11 @@ func (s *Server) password(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 	if s.Reload == nil {
-		writeError(w, http.StatusNotImplemented, "not_supported", "this agent cannot reload its config")
+		writeError(w, apiclient.CodeNotSupported, "this agent cannot reload its config")
 		return
 	}
 	if err := s.Reload(r.Context()); err != nil {
-		writeError(w, http.StatusBadRequest, "bad_config", err.Error())
+		writeError(w, apiclient.CodeBadConfig, err.Error())
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]bool{"reloaded": true})
@@ -431,42 +372,21 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) { // an empty body means defaults
 		// Decoder errors name offsets and field names, never values.
-		writeError(w, http.StatusBadRequest, "bad_request", "the request body is not the expected JSON")
+		writeError(w, apiclient.CodeBadRequest, "the request body is not the expected JSON")
 		return false
 	}
 	return true
 }
 
+// writeSessionError answers err in the API's vocabulary (WireError).
 func writeSessionError(w http.ResponseWriter, err error) {
-	var se *session.Error
-	if errors.As(err, &se) {
-		status := map[string]int{
-			"logged_out": http.StatusUnauthorized, "login_required": http.StatusUnauthorized,
-			"refresh_failed": http.StatusServiceUnavailable, "keyring": http.StatusServiceUnavailable,
-			"timeout": http.StatusGatewayTimeout, "no_refresh_token": http.StatusBadGateway,
-		}[se.Code]
-		if status == 0 {
-			status = http.StatusInternalServerError
-		}
-		writeError(w, status, se.Code, se.Message)
-		return
-	}
-	switch auth.KindOf(err) {
-	case auth.LoginRequired:
-		writeError(w, http.StatusUnauthorized, "login_required", err.Error())
-	case auth.Misconfigured:
-		writeError(w, http.StatusBadGateway, "misconfigured", err.Error())
-	default:
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-			writeError(w, http.StatusGatewayTimeout, "timeout", err.Error())
-			return
-		}
-		writeError(w, http.StatusServiceUnavailable, "unavailable", err.Error())
-	}
+	e := WireError(err)
+	writeError(w, e.Code, e.Message)
 }
 
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, ErrorResponse{Error: code, Message: msg})
+// writeError answers the one error shape, with code's HTTP status.
+func writeError(w http.ResponseWriter, code apiclient.Code, msg string) {
+	writeJSON(w, code.HTTPStatus(), apiclient.ErrorResponse{Error: code, Message: msg})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -16,7 +16,7 @@ import (
 	"syscall"
 
 	"github.com/tokentray/tokentray/app/agent"
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/config"
 	"github.com/tokentray/tokentray/app/launch"
 )
@@ -30,10 +30,10 @@ type Env struct {
 	// RunTray runs the tray inside the agent's process until ctx ends. It
 	// returns ErrNoTray when the desktop has no tray host; nil means this
 	// build has no tray.
-	RunTray func(ctx context.Context, a *agent.Agent, c *api.Client) error
+	RunTray func(ctx context.Context, a *agent.Agent, c *apiclient.Client) error
 	// RunUI runs `tokentray ui WINDOW …` (the Fyne windows) in this
 	// process; nil hands the command to the tokentray-ui program.
-	RunUI func(ctx context.Context, args []string, c *api.Client) error
+	RunUI func(ctx context.Context, args []string, c *apiclient.Client) error
 }
 
 // ErrNoTray is returned by Env.RunTray when no tray host is there.
@@ -86,8 +86,8 @@ type cmdContext struct {
 	usage      func(w io.Writer)
 }
 
-func (c *cmdContext) client() *api.Client {
-	return api.NewClient(api.SocketPath(api.RuntimeDir(c.runtimeDir)))
+func (c *cmdContext) client() *apiclient.Client {
+	return apiclient.NewClient(apiclient.SocketPath(apiclient.RuntimeDir(c.runtimeDir)))
 }
 
 func (c *cmdContext) printf(format string, args ...any) { fmt.Fprintf(c.env.Stdout, format, args...) }

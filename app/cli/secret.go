@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 )
 
 // maxKeyInput bounds a private key read from a file or standard input.
@@ -77,7 +77,7 @@ func runSecret(c *cmdContext) error {
 	return nil
 }
 
-func (c *cmdContext) secretOutcome(profile string, res api.SecretResponse) {
+func (c *cmdContext) secretOutcome(profile string, res apiclient.SecretResponse) {
 	if res.Note != "" {
 		c.errorf("Note: %s\n", res.Note)
 	}

@@ -15,15 +15,6 @@ type DeviceProvider interface {
 	PollDevice(ctx context.Context, da *auth.DeviceAuthorization, sleep func(context.Context, time.Duration) error) (*auth.Token, error)
 }
 
-// DeviceCode is what a person needs to confirm a device login: the code
-// and where to enter it. It holds no secret (the device code stays inside).
-type DeviceCode struct {
-	UserCode                string    `json:"user_code"`
-	VerificationURI         string    `json:"verification_uri"`
-	VerificationURIComplete string    `json:"verification_uri_complete,omitempty"`
-	ExpiresAt               time.Time `json:"expires_at,omitzero"`
-}
-
 // LoginDevice runs a device login (RFC 8628), or joins the one under way:
 // onCode, if set, receives the code to show as soon as the provider gave
 // it. It ends when the person confirms or declines, the code expires, or

@@ -160,12 +160,6 @@ func (s *Session) newGrant() int {
 	return s.gen
 }
 
-// LogoutResult says what a logout did beyond forgetting the grant locally.
-type LogoutResult struct {
-	Revoked     bool   `json:"revoked"`
-	RevokeError string `json:"revoke_error,omitempty"`
-}
-
 // Logout forgets the grant (memory and store) and revokes its refresh token
 // where the provider has a revocation endpoint (RFC 7009). The local part
 // always happens first: a provider that is down cannot keep a person logged in.

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/store"
 	"github.com/tokentray/tokentray/auth"
 )
@@ -25,22 +26,9 @@ type Provider interface {
 	Password(ctx context.Context, user, password string) (*auth.Token, error)
 }
 
-// State is what a person sees of a profile.
-type State string
-
-// The states.
-const (
-	LoggedOut     State = "logged out"
-	Valid         State = "valid"
-	Refreshing    State = "refreshing"
-	Expired       State = "expired" // holds a grant; the access token will be refreshed on demand
-	LoginRequired State = "login required"
-	Unavailable   State = "unavailable" // the keyring could not be read
-)
-
 // Error is why a Session cannot serve a token.
 type Error struct {
-	Code    string // logged_out, login_required, refresh_failed, keyring
+	Code    apiclient.Code // the API's error code (apiclient.CodeLoggedOut, …)
 	Message string
 	Err     error
 }
@@ -519,24 +507,6 @@ func (s *Session) changed() {
 	if s.o.OnChange != nil {
 		s.o.OnChange()
 	}
-}
-
-// Status is a profile's state for people and tools. It never holds a token.
-type Status struct {
-	Profile          string         `json:"profile"`
-	State            State          `json:"state"`
-	Reason           string         `json:"reason,omitempty"`
-	ExpiresAt        time.Time      `json:"expires_at,omitzero"`
-	ExpirySource     string         `json:"expiry_source,omitempty"`
-	RefreshExpiresAt time.Time      `json:"refresh_expires_at,omitzero"`
-	RefreshRolling   bool           `json:"refresh_rolling,omitempty"` // every refresh renews RefreshExpiresAt
-	NextRefresh      time.Time      `json:"next_refresh,omitzero"`
-	LastRefresh      time.Time      `json:"last_refresh,omitzero"`
-	LastError        string         `json:"last_error,omitempty"`
-	Failures         int            `json:"failures,omitempty"`
-	Scope            string         `json:"scope,omitempty"`
-	LoginPending     bool           `json:"login_pending,omitempty"`
-	Extra            map[string]any `json:"extra,omitempty"`
 }
 
 // Status reports the session's state.

@@ -18,7 +18,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/assets"
 	"github.com/tokentray/tokentray/ui/model"
 	"github.com/tokentray/tokentray/ui/windows"
@@ -30,7 +30,7 @@ const AppID = "io.github.tokentray"
 const usage = "usage: tokentray ui settings | details PROFILE | login PROFILE | status [--quit-button] | about"
 
 // Run shows the window args name and returns when its last window closes.
-func Run(ctx context.Context, args []string, c *api.Client) error {
+func Run(ctx context.Context, args []string, c *apiclient.Client) error {
 	if len(args) == 0 {
 		return errors.New(usage)
 	}

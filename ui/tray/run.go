@@ -10,7 +10,7 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"github.com/tokentray/tokentray/app/agent"
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/cli"
 	"github.com/tokentray/tokentray/app/config"
 	"github.com/tokentray/tokentray/app/launch"
@@ -26,7 +26,7 @@ import (
 // so and opens the status window; the icon still appears if a host starts
 // later. Without a session bus at all it opens the status window and
 // returns cli.ErrNoTray: the agent then serves on without a tray.
-func RunAgent(ctx context.Context, a *agent.Agent, c *api.Client) error {
+func RunAgent(ctx context.Context, a *agent.Agent, c *apiclient.Client) error {
 	log := a.Logger()
 	exe, err := launch.Self()
 	if err != nil {

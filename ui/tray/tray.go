@@ -13,19 +13,18 @@ import (
 
 	"fyne.io/systray"
 
-	"github.com/tokentray/tokentray/app/api"
-	"github.com/tokentray/tokentray/app/session"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/assets"
 	"github.com/tokentray/tokentray/ui/model"
 	"github.com/tokentray/tokentray/ui/notify"
 )
 
-// API is what the tray asks of the agent; *api.Client has it.
+// API is what the tray asks of the agent; *apiclient.Client has it.
 type API interface {
-	Status(ctx context.Context) (api.StatusResponse, error)
-	Token(ctx context.Context, profile string, minValid time.Duration) (api.TokenResponse, error)
-	Refresh(ctx context.Context, profile string) (session.Status, error)
-	Logout(ctx context.Context, profile string) (session.LogoutResult, error)
+	Status(ctx context.Context) (apiclient.StatusResponse, error)
+	Token(ctx context.Context, profile string, minValid time.Duration) (apiclient.TokenResponse, error)
+	Refresh(ctx context.Context, profile string) (apiclient.Status, error)
+	Logout(ctx context.Context, profile string) (apiclient.LogoutResult, error)
 }
 
 // Windows opens the Fyne windows (another process).
@@ -94,7 +93,7 @@ type Tray struct {
 	tooltip  string
 	notices  model.Notifier
 	apiAddr  string
-	last     api.StatusResponse
+	last     apiclient.StatusResponse
 }
 
 // New returns a tray; Run shows it.
@@ -176,7 +175,7 @@ func (t *Tray) arm(timer *time.Timer) {
 	timer.Reset(d)
 }
 
-func (t *Tray) status(ctx context.Context) (api.StatusResponse, error) {
+func (t *Tray) status(ctx context.Context) (apiclient.StatusResponse, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	st, err := t.o.API.Status(ctx)

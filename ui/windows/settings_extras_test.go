@@ -11,13 +11,13 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/config"
 	"github.com/tokentray/tokentray/ui/model"
 )
 
-// The windows talk to the agent through *api.Client.
-var _ API = (*api.Client)(nil)
+// The windows talk to the agent through *apiclient.Client.
+var _ API = (*apiclient.Client)(nil)
 
 func TestPairsRoundTrip(t *testing.T) {
 	tests := []struct {
@@ -168,7 +168,7 @@ func TestSettingsDeletesTheStoredSecret(t *testing.T) {
 		t.Errorf("status: %q", s.status.Text)
 	}
 
-	f.deleteErr = &api.Error{Code: "keyring", Message: "the keyring is locked"}
+	f.deleteErr = &apiclient.Error{Code: "keyring", Message: "the keyring is locked"}
 	s.forgetSecret("work")
 	if !strings.Contains(s.status.Text, "Not deleted: ") || !strings.Contains(s.status.Text, "locked") || s.forget.Disabled() {
 		t.Errorf("a failed delete: status %q, button enabled %v", s.status.Text, !s.forget.Disabled())
