@@ -31,9 +31,6 @@ type Env struct {
 	// returns ErrNoTray when the desktop has no tray host; nil means this
 	// build has no tray.
 	RunTray func(ctx context.Context, a *agent.Agent, c *apiclient.Client) error
-	// RunUI runs `tokentray ui WINDOW …` (the Fyne windows) in this
-	// process; nil hands the command to the tokentray-ui program.
-	RunUI func(ctx context.Context, args []string, c *apiclient.Client) error
 }
 
 // ErrNoTray is returned by Env.RunTray when no tray host is there.
@@ -145,21 +142,15 @@ func run(ctx context.Context, args []string, env Env) error {
 		}
 		usage(env.Stdout)
 		return nil
-	case "ui":
-		if env.RunUI == nil { // the windows are a program of their own
-			// Hand SIGINT and SIGTERM back to their default first: one
-			// caught here would be lost in the exec, and the window would
-			// open after being told to quit.
-			signal.Reset(os.Interrupt, syscall.SIGTERM)
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			return launch.Exec(launch.UI, launch.UI, args)
+	case "ui": // the windows are a program of their own: tokentray-ui
+		// Hand SIGINT and SIGTERM back to their default first: one
+		// caught here would be lost in the exec, and the window would
+		// open after being told to quit.
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		c := newContext(ctx, env, "ui")
-		c.fs.SetOutput(io.Discard)
-		c.fs.Parse(args)
-		return env.RunUI(ctx, c.fs.Args(), c.client())
+		return launch.Exec(launch.UI, launch.UI, args)
 	}
 	if cmd, ok := findCommand(name); ok {
 		return cmd.run(withArgs(newCommandContext(ctx, env, cmd), args))
