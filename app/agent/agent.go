@@ -37,8 +37,6 @@ type Options struct {
 	Log        *slog.Logger
 	Version    string
 	Now        func() time.Time
-	// OnChange is called after any profile's state changed (the tray redraws).
-	OnChange func()
 	// Sleep waits between the polls of a device login; nil uses a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
@@ -210,12 +208,7 @@ func (a *Agent) restoreAll(ctx context.Context, ss []*session.Session) {
 	wg.Wait()
 }
 
-func (a *Agent) changed() {
-	a.subs.notify()
-	if a.o.OnChange != nil {
-		a.o.OnChange()
-	}
-}
+func (a *Agent) changed() { a.subs.notify() }
 
 // Session returns the named profile's session.
 func (a *Agent) Session(name string) (*session.Session, bool) {

@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -158,10 +157,7 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) (*session.Sessi
 func (s *Server) sessionNamed(w http.ResponseWriter, name string) (*session.Session, bool) {
 	sess, ok := s.Sessions.Session(name)
 	if !ok {
-		if len(name) > 64 { // no configured name is longer: do not echo a huge one back
-			name = name[:64] + "…"
-		}
-		writeError(w, apiclient.CodeUnknownProfile, fmt.Sprintf("no profile named %q in the config", name))
+		writeError(w, apiclient.CodeUnknownProfile, unknownProfile(name))
 	}
 	return sess, ok
 }
@@ -225,12 +221,7 @@ func (s *Server) tokenOf(w http.ResponseWriter, r *http.Request, profile string)
 		io.WriteString(w, tok.AccessToken)
 		return
 	}
-	resp := apiclient.TokenResponse{AccessToken: tok.AccessToken, TokenType: tok.TokenType, Scope: tok.Scope}
-	if !tok.Expiry.IsZero() {
-		resp.ExpiresAt = tok.Expiry.UTC()
-		resp.ExpiresIn = int64(tok.Expiry.Sub(s.Now()).Seconds())
-	}
-	writeToken(w, resp)
+	writeToken(w, tokenResponse(tok, s.Now()))
 }
 
 // wantsText reports whether Accept asks for text/plain rather than JSON.
@@ -239,11 +230,7 @@ func wantsText(accept string) bool {
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
-	resp := apiclient.StatusResponse{Agent: s.Info(), Profiles: []apiclient.Status{}}
-	for _, sess := range s.Sessions.All() {
-		resp.Profiles = append(resp.Profiles, sess.Status())
-	}
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, http.StatusOK, statusResponse(s.Info(), s.Sessions.All()))
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {

@@ -30,7 +30,7 @@ type Env struct {
 	// RunTray runs the tray inside the agent's process until ctx ends. It
 	// returns ErrNoTray when the desktop has no tray host; nil means this
 	// build has no tray.
-	RunTray func(ctx context.Context, a *agent.Agent, c *apiclient.Client) error
+	RunTray func(ctx context.Context, a *agent.Agent) error
 }
 
 // ErrNoTray is returned by Env.RunTray when no tray host is there.

@@ -41,7 +41,7 @@ func runWithTray(c *cmdContext) error {
 		<-c.ctx.Done()
 		return nil
 	}
-	err = c.env.RunTray(c.ctx, a, apiclient.NewClient(a.Socket()))
+	err = c.env.RunTray(c.ctx, a)
 	if errors.Is(err, ErrNoTray) {
 		c.errorf("tokentray: %v; serving on %s and %s without a tray\n", err, a.Socket(), a.TCPAddr())
 		<-c.ctx.Done()

@@ -19,7 +19,8 @@ import (
 	"github.com/tokentray/tokentray/ui/notify"
 )
 
-// API is what the tray asks of the agent; *apiclient.Client has it.
+// API is what the tray asks of the agent: agent.Local in the agent's
+// process, with the wire types and error codes of its API.
 type API interface {
 	Status(ctx context.Context) (apiclient.StatusResponse, error)
 	Token(ctx context.Context, profile string, minValid time.Duration) (apiclient.TokenResponse, error)
