@@ -98,7 +98,7 @@ func (s *Server) guard(next http.Handler, tcp bool) http.Handler {
 		if !s.peerAllowed(w, r, tcp) {
 			return
 		}
-		if tcp && !validHost(r.Host, r.Context()) {
+		if tcp && !validHost(r.Context(), r.Host) {
 			writeError(w, apiclient.CodeForbidden, "Host must be a loopback name with this port")
 			return
 		}
@@ -135,7 +135,7 @@ func ConnContext(ctx context.Context, c net.Conn) context.Context {
 }
 
 // validHost accepts localhost, 127.0.0.1 or [::1] with the port we listen on.
-func validHost(host string, ctx context.Context) bool {
+func validHost(ctx context.Context, host string) bool {
 	h, port, err := net.SplitHostPort(host)
 	if err != nil {
 		return false

@@ -259,7 +259,7 @@ func isOurPort(ctx context.Context, addr string) error {
 	}
 	defer resp.Body.Close()
 	var e apiclient.ErrorResponse
-	if json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&e) != nil || e.Error != "not_found" || !strings.Contains(e.Message, "/v1/token/") {
+	if json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&e) != nil || e.Error != apiclient.CodeNotFound || !strings.Contains(e.Message, "/v1/token/") {
 		return fmt.Errorf("HTTP %d, not tokentray's answer", resp.StatusCode)
 	}
 	return nil

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"errors"
 	"io"
 	"strings"
 	"time"
@@ -67,11 +66,10 @@ func (c *cmdContext) readPastes(cl *apiclient.Client, profile string, shown <-ch
 			continue
 		}
 		_, err := cl.PasteLogin(c.ctx, profile, line)
-		var ae *apiclient.Error
 		switch {
 		case err == nil:
 			return // the login stream reports the outcome
-		case errors.As(err, &ae) && (ae.Code == "bad_callback" || ae.Code == "bad_request"):
+		case apiclient.CodeOf(err) == apiclient.CodeBadCallback || apiclient.CodeOf(err) == apiclient.CodeBadRequest:
 			c.errorf("tokentray: %v\nPaste the address again, or Ctrl-C to cancel.\n", err)
 		default:
 			return // the login ended; its stream says how

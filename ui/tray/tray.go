@@ -350,7 +350,7 @@ func (t *Tray) click(ctx context.Context, key string) {
 			ctx, cancel := context.WithTimeout(ctx, 40*time.Second)
 			defer cancel()
 			if _, err := t.o.API.Refresh(ctx, p); err != nil {
-				t.notify(p+": refresh failed", err.Error())
+				t.failed(p, p+": refresh failed", err)
 			}
 		}()
 	case model.ActLogout:
@@ -389,7 +389,7 @@ func (t *Tray) copyToken(ctx context.Context, profile string, bearer bool) {
 	defer cancel()
 	tok, err := t.o.API.Token(ctx, profile, 0)
 	if err != nil {
-		t.notify(profile+": no token to copy", err.Error())
+		t.failed(profile, profile+": no token to copy", err)
 		return
 	}
 	text := tok.AccessToken
@@ -417,6 +417,16 @@ func (t *Tray) show(ctx context.Context, n model.Notice) {
 		acts = append(acts, notify.Action{Key: "login", Label: "Log in…", Do: func() { t.open("login", p) }})
 	}
 	t.notify(n.Title, n.Body, acts...)
+}
+
+// failed tells that an action on profile failed; when only a new login
+// helps (the agent's error code says so), the notification offers it.
+func (t *Tray) failed(profile, summary string, err error) {
+	var acts []notify.Action
+	if apiclient.CodeOf(err).NeedsLogin() {
+		acts = append(acts, notify.Action{Key: "login", Label: "Log in…", Do: func() { t.open("login", profile) }})
+	}
+	t.notify(summary, err.Error(), acts...)
 }
 
 func (t *Tray) notify(summary, body string, acts ...notify.Action) {

@@ -55,6 +55,7 @@ type fakes struct {
 	status     apiclient.StatusResponse
 	refreshErr error
 	autostart  bool
+	actions    []string // of the last notification
 }
 
 func (f *fakes) Status(context.Context) (apiclient.StatusResponse, error) {
@@ -81,6 +82,12 @@ func (f *fakes) Copy(s string) error       { f.ev.add("copy " + s); return nil }
 func (f *fakes) CopyPlain(s string) error  { f.ev.add("plain " + s); return nil }
 func (f *fakes) ClearNow()                 { f.ev.add("clear") }
 func (f *fakes) Notify(summary, body string, acts ...notify.Action) (uint32, error) {
+	f.mu.Lock()
+	f.actions = nil
+	for _, a := range acts {
+		f.actions = append(f.actions, a.Key)
+	}
+	f.mu.Unlock()
 	f.ev.add("notify " + summary)
 	return 1, nil
 }
@@ -189,6 +196,24 @@ func TestTrayClicks(t *testing.T) {
 	if got := f.ev.next(t); got != "notify work: refresh failed" {
 		t.Errorf("got %q", got)
 	}
+	f.mu.Lock()
+	if len(f.actions) != 0 {
+		t.Errorf("a provider that is down: got actions %v, want none", f.actions)
+	}
+	// A refresh that only a new login can fix offers the login, by the
+	// agent's error code.
+	f.refreshErr = &apiclient.Error{Status: 401, Code: apiclient.CodeLoginRequired, Message: "profile \"work\" needs a new login"}
+	f.mu.Unlock()
+	tr.click(ctx, "refresh/work")
+	f.ev.next(t)
+	if got := f.ev.next(t); got != "notify work: refresh failed" {
+		t.Errorf("got %q", got)
+	}
+	f.mu.Lock()
+	if got := strings.Join(f.actions, " "); got != "login" {
+		t.Errorf("login required: got actions %q, want login", got)
+	}
+	f.mu.Unlock()
 
 	// Disabled items do nothing.
 	f.set(apiclient.Status{Profile: "work", State: apiclient.LoggedOut})

@@ -2,7 +2,6 @@ package windows
 
 import (
 	"context"
-	"errors"
 	"net/url"
 	"time"
 
@@ -185,7 +184,6 @@ func (l *Login) Code() string {
 }
 
 func (l *Login) finish(err error) {
-	var ae *apiclient.Error
 	switch {
 	case err == nil:
 		l.done = true
@@ -195,7 +193,7 @@ func (l *Login) finish(err error) {
 		}
 		l.env.after(l.CloseAfter, func() { fyne.Do(func() { l.Win.Close() }) })
 		return
-	case errors.As(err, &ae) && ae.Code == "cancelled":
+	case apiclient.CodeOf(err) == apiclient.CodeCancelled:
 		l.state.SetText("Login cancelled.")
 	default:
 		l.state.SetText("Login failed: " + oneLine(err))
