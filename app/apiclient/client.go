@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"syscall"
 	"time"
 )
 
@@ -56,6 +57,11 @@ func NewTCPClient(addr, key string) *Client {
 		ResponseHeaderTimeout: MaxWait + 5*time.Second,
 	}
 	return &Client{socket: addr, hc: &http.Client{Transport: tr}, base: "http://" + addr, key: key}
+}
+
+// noAgent reports whether a dial error means that no agent listens.
+func noAgent(err error) bool {
+	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // Socket is the path (or address) the client dials.

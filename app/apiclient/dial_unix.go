@@ -4,10 +4,8 @@ package apiclient
 
 import (
 	"context"
-	"errors"
 	"net"
 	"os"
-	"syscall"
 
 	"github.com/tokentray/tokentray/app/peercred"
 )
@@ -26,11 +24,6 @@ func dialAgent(ctx context.Context, socket string) (net.Conn, error) {
 		return nil, &ForeignAgentError{Socket: socket, UID: uid}
 	}
 	return c, nil
-}
-
-// noAgent reports whether a dial error means that no agent listens.
-func noAgent(err error) bool {
-	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // PeerUID returns the uid of the process at the other end of a unix
