@@ -16,6 +16,9 @@ import (
 // errors in this shape too, so it decides on the same codes as every
 // client of the socket.
 func WireError(err error) *apiclient.Error {
+	if e := (*apiclient.Error)(nil); errors.As(err, &e) {
+		return e // already in these words (Local's)
+	}
 	code := apiclient.CodeUnavailable
 	var se *session.Error
 	switch {

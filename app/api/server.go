@@ -277,13 +277,7 @@ func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	sess, ok := s.session(w, r)
-	if !ok {
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), maxWait)
-	defer cancel()
-	res, err := sess.Logout(ctx)
+	res, err := Local{Sessions: s.Sessions, Info: s.Info, Now: s.Now}.Logout(r.Context(), r.PathValue("profile"))
 	if err != nil {
 		writeSessionError(w, err)
 		return
