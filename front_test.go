@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/rundir"
 	"github.com/tokentray/tokentray/internal/testing/testbuild"
 	"github.com/tokentray/tokentray/internal/testing/testprovider"
@@ -71,7 +71,7 @@ func TestFrontCommand(t *testing.T) {
 			t.Logf("agent log:\n%s", agentLog)
 		}
 	})
-	client := api.NewClient(rundir.Socket(run))
+	client := apiclient.NewClient(rundir.Socket(run))
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		if _, err := client.Status(context.Background()); err == nil {

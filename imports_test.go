@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestImportsPointOneWay keeps the package arrows as ARCHITECTURE.md draws
+// TestImportsPointOneWay keeps the package arrows as docs/ARCHITECTURE.md draws
 // them (auth ← app ← ui), the way tailscale's deptest does: the protocol
 // knows nothing of ours, and the agent never links a GUI toolkit.
 func TestImportsPointOneWay(t *testing.T) {
@@ -19,17 +19,22 @@ func TestImportsPointOneWay(t *testing.T) {
 		{"./assets/...", []string{"fyne.io/fyne/v2/app", "github.com/tokentray/tokentray/app"}},
 		// The tray runs in the agent: fyne.io/systray, never Fyne itself.
 		{"./ui/tray/...", []string{"fyne.io/fyne/", "github.com/tokentray/tokentray/ui/windows", "github.com/tokentray/tokentray/ui/desktop"}},
-		{"./ui/model/...", []string{"fyne.io/"}},
+		{"./ui/model/...", []string{"fyne.io/", "github.com/tokentray/tokentray/app/session", "github.com/tokentray/tokentray/app/store", "github.com/tokentray/tokentray/app/api", "github.com/tokentray/tokentray/app/agent"}},
 		{"./ui/clipboard/...", []string{"fyne.io/"}},
 		{"./ui/notify/...", []string{"fyne.io/"}},
 		{"./ui/autostart/...", []string{"fyne.io/"}},
 		// Only ui/desktop starts the GL driver; the windows build without cgo.
-		{"./ui/windows/...", []string{"fyne.io/fyne/v2/app", "github.com/go-gl/"}},
+		{"./ui/windows/...", []string{"fyne.io/fyne/v2/app", "github.com/go-gl/", "github.com/zalando/go-keyring", "github.com/tokentray/tokentray/app/session", "github.com/tokentray/tokentray/app/store", "github.com/tokentray/tokentray/app/api", "github.com/tokentray/tokentray/app/agent"}},
 		// `tokentray token` never loads the command tree (cobra).
 		{".", []string{"github.com/spf13/"}},
 		// The front command starts in about a millisecond: no net/http (a
 		// millisecond more at each start), no toolkit, no keyring, no D-Bus.
-		{".", []string{"net", "crypto/", "fyne.io/", "github.com/zalando/go-keyring", "github.com/godbus/", "github.com/tokentray/tokentray/app/api", "github.com/tokentray/tokentray/app/cli"}},
+		{".", []string{"net", "crypto/", "fyne.io/", "github.com/zalando/go-keyring", "github.com/godbus/", "github.com/tokentray/tokentray/app/api", "github.com/tokentray/tokentray/app/cli", "github.com/tokentray/tokentray/app/session", "github.com/tokentray/tokentray/app/store"}},
+		// The API client is a leaf: what a program needs to ask the agent,
+		// nothing of the agent itself.
+		{"./app/apiclient/...", []string{"fyne.io/", "github.com/zalando/go-keyring", "github.com/godbus/", "github.com/tokentray/tokentray/app/session", "github.com/tokentray/tokentray/app/store", "github.com/tokentray/tokentray/app/api", "github.com/tokentray/tokentray/app/agent", "github.com/tokentray/tokentray/app/cli", "github.com/tokentray/tokentray/ui"}},
+		// The windows program is a client of the agent, like the CLI.
+		{"./cmd/tokentray-ui", []string{"github.com/zalando/go-keyring", "github.com/tokentray/tokentray/app/session", "github.com/tokentray/tokentray/app/store", "github.com/tokentray/tokentray/app/api", "github.com/tokentray/tokentray/app/agent", "github.com/tokentray/tokentray/app/cli"}},
 		// The agent program links the tray (fyne.io/systray), never Fyne.
 		{"./cmd/tokentray-agent", []string{"fyne.io/fyne/", "github.com/go-gl/", "github.com/tokentray/tokentray/ui/desktop", "github.com/tokentray/tokentray/ui/windows"}},
 	}

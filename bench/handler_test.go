@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/internal/testing/memstore"
 )
@@ -41,7 +42,7 @@ func benchServer(tb testing.TB) *api.Server {
 	tb.Cleanup(s.Close)
 	// The TCP guard finds the peer's uid once per connection (the kernel's
 	// socket table); here every request comes from our own user.
-	return &api.Server{Sessions: oneSession{s}, Now: time.Now, Info: func() api.AgentInfo { return api.AgentInfo{} },
+	return &api.Server{Sessions: oneSession{s}, Now: time.Now, Info: func() apiclient.AgentInfo { return apiclient.AgentInfo{} },
 		TCPPeerUID: func(_, _ *net.TCPAddr) (int, bool) { return os.Getuid(), true }}
 }
 

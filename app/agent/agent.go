@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/config"
 	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/app/store"
@@ -27,7 +28,7 @@ import (
 // Options configure an agent; every side effect is one of them.
 type Options struct {
 	ConfigPath string
-	RuntimeDir string      // "" → api.RuntimeDir("")
+	RuntimeDir string      // "" → apiclient.RuntimeDir("")
 	Store      store.Store // nil → from the config: the OS keyring, or a file only when asked
 	// Browser opens login pages; nil → each profile's browser, $BROWSER or
 	// the desktop default.
@@ -36,8 +37,6 @@ type Options struct {
 	Log        *slog.Logger
 	Version    string
 	Now        func() time.Time
-	// OnChange is called after any profile's state changed (the tray redraws).
-	OnChange func()
 	// Sleep waits between the polls of a device login; nil uses a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
@@ -93,11 +92,11 @@ func Start(ctx context.Context, o Options) (*Agent, error) {
 			return nil, err
 		}
 	}
-	dir := api.RuntimeDir(o.RuntimeDir)
+	dir := apiclient.RuntimeDir(o.RuntimeDir)
 	if err := api.EnsurePrivateDir(dir); err != nil {
 		return nil, err
 	}
-	a.socket = api.SocketPath(dir)
+	a.socket = apiclient.SocketPath(dir)
 	lp, err := lockPath(cfg, o.Store != nil, dir)
 	if err != nil {
 		return nil, err
@@ -287,12 +286,7 @@ func (a *Agent) restoreAll(ctx context.Context, ss []*session.Session) {
 	wg.Wait()
 }
 
-func (a *Agent) changed() {
-	a.subs.notify()
-	if a.o.OnChange != nil {
-		a.o.OnChange()
-	}
-}
+func (a *Agent) changed() { a.subs.notify() }
 
 // Session returns the named profile's session.
 func (a *Agent) Session(name string) (*session.Session, bool) {
@@ -326,7 +320,7 @@ func (a *Agent) TCPAddr() string {
 	return a.tcpLn.Addr().String()
 }
 
-func (a *Agent) info() api.AgentInfo {
+func (a *Agent) info() apiclient.AgentInfo {
 	st := "keyring"
 	if _, ok := a.store.(*store.FileStore); ok {
 		st = "file"
@@ -334,7 +328,7 @@ func (a *Agent) info() api.AgentInfo {
 	a.tcpMu.Lock()
 	listenErr := a.tcpErr
 	a.tcpMu.Unlock()
-	return api.AgentInfo{PID: os.Getpid(), Version: a.o.Version, Socket: a.socket, Listen: a.TCPAddr(), ListenError: listenErr, Config: a.o.ConfigPath, Store: st}
+	return apiclient.AgentInfo{PID: os.Getpid(), Version: a.o.Version, Socket: a.socket, Listen: a.TCPAddr(), ListenError: listenErr, Config: a.o.ConfigPath, Store: st}
 }
 
 // Reload rereads the config. Unchanged profiles keep their sessions (and

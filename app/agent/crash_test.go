@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/store"
 	"github.com/tokentray/tokentray/internal/testing/refreshlog"
 	"github.com/tokentray/tokentray/internal/testing/testbuild"
@@ -70,7 +70,7 @@ func startAgentProcess(t *testing.T, bin, cfgPath, rundir string, env []string, 
 		ap.cmd.Wait()
 	}()
 	t.Cleanup(func() { ap.kill() })
-	cl := api.NewClient(api.SocketPath(rundir))
+	cl := apiclient.NewClient(apiclient.SocketPath(rundir))
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -129,7 +129,7 @@ func TestKillDuringRefreshes(t *testing.T) {
 		os.WriteFile(f.cfgPath, append([]byte("store = \"file\"\n"), b...), 0o600)
 		f.store = &store.FileStore{Path: filepath.Join(home, "tokentray", "tokens.json")}
 	}
-	cl := api.NewClient(api.SocketPath(f.rundir))
+	cl := apiclient.NewClient(apiclient.SocketPath(f.rundir))
 	ctx := context.Background()
 
 	login := func() {
@@ -230,7 +230,7 @@ func TestKillDuringRefreshes(t *testing.T) {
 		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		_, err := cl.Refresh(rctx, profile)
 		cancel()
-		var ae *api.Error
+		var ae *apiclient.Error
 		switch {
 		case err == nil:
 		case errors.As(err, &ae) && ae.Code == "login_required":

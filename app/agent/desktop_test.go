@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
@@ -21,7 +21,7 @@ func TestDetailsAndSubscribe(t *testing.T) {
 	f := newFixture(t, p, profile)
 	a := f.start()
 	defer a.Close()
-	cl := api.NewClient(a.Socket())
+	cl := apiclient.NewClient(a.Socket())
 	ctx := context.Background()
 
 	changes, stop := a.Subscribe()

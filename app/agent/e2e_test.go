@@ -20,8 +20,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/tokentray/tokentray/app/agent"
-	"github.com/tokentray/tokentray/app/api"
-	"github.com/tokentray/tokentray/app/session"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/store"
 	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
@@ -142,15 +141,15 @@ func TestEndToEnd(t *testing.T) {
 	profile := uniqueName("work")
 	f := newFixture(t, p, profile)
 	a := f.start()
-	cl := api.NewClient(a.Socket())
+	cl := apiclient.NewClient(a.Socket())
 	ctx := context.Background()
 
 	// Before login: a JSON error, never a token.
 	_, err := cl.Token(ctx, profile, 0)
-	if ae, ok := err.(*api.Error); !ok || ae.Status != 401 || ae.Code != "logged_out" {
+	if ae, ok := err.(*apiclient.Error); !ok || ae.Status != 401 || ae.Code != "logged_out" {
 		t.Fatalf("token before login: got %v, want 401 logged_out", err)
 	}
-	if _, err := cl.Token(ctx, "nope", 0); err == nil || err.(*api.Error).Status != 404 {
+	if _, err := cl.Token(ctx, "nope", 0); err == nil || err.(*apiclient.Error).Status != 404 {
 		t.Fatalf("unknown profile: got %v, want 404", err)
 	}
 
@@ -176,7 +175,7 @@ func TestEndToEnd(t *testing.T) {
 	// Reads over the socket and over TCP, JSON and text.
 	tcpURL := "http://" + a.TCPAddr() + "/v1/token/" + profile
 	first := readTCP(t, tcpURL, "application/json")
-	var tr api.TokenResponse
+	var tr apiclient.TokenResponse
 	if err := json.Unmarshal([]byte(first), &tr); err != nil || tr.AccessToken == "" || tr.ExpiresIn <= 0 || tr.ExpiresAt.IsZero() || tr.TokenType == "" {
 		t.Fatalf("TCP JSON: got %s, %v", first, err)
 	}
@@ -193,7 +192,7 @@ func TestEndToEnd(t *testing.T) {
 	for i := range 20 {
 		wg.Go(func() {
 			for time.Now().Before(deadline) {
-				var tok api.TokenResponse
+				var tok apiclient.TokenResponse
 				var err error
 				if i%2 == 0 {
 					tok, err = cl.Token(ctx, profile, 0)
@@ -234,7 +233,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	st := status(t, cl, profile)
 	// The scheduler may be refreshing right now: that is no failure.
-	if st.LastError != "" || st.Failures != 0 || (st.State != session.Valid && st.State != session.Refreshing) {
+	if st.LastError != "" || st.Failures != 0 || (st.State != apiclient.Valid && st.State != apiclient.Refreshing) {
 		t.Errorf("status after rotations: got %+v, want valid with no failure", st)
 	}
 	if strings.Contains(f.logs.String(), "invalid_grant") {
@@ -247,7 +246,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	a = f.start()
 	defer a.Close()
-	cl = api.NewClient(a.Socket())
+	cl = apiclient.NewClient(a.Socket())
 	if _, err := cl.Token(ctx, profile, 0); err != nil {
 		t.Fatalf("token after restart: %v", err)
 	}
@@ -304,7 +303,7 @@ func readTCP(t *testing.T, u, accept string) string {
 	return string(b)
 }
 
-func status(t *testing.T, cl *api.Client, profile string) session.Status {
+func status(t *testing.T, cl *apiclient.Client, profile string) apiclient.Status {
 	t.Helper()
 	st, err := cl.Status(context.Background())
 	if err != nil {
@@ -316,7 +315,7 @@ func status(t *testing.T, cl *api.Client, profile string) session.Status {
 		}
 	}
 	t.Fatalf("no status for %s", profile)
-	return session.Status{}
+	return apiclient.Status{}
 }
 
 func TestSecondAgentRefusesToStart(t *testing.T) {

@@ -15,9 +15,8 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/agent"
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/cli"
-	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/app/store"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/internal/testing/testprovider"
@@ -35,7 +34,7 @@ type profileAgent struct {
 	logs    *testprovider.SyncBuffer
 	browser auth.Browser // nil: the system's
 	a       *agent.Agent
-	cl      *api.Client
+	cl      *apiclient.Client
 }
 
 // newProfileAgent writes a config with one profile named prefix-<random>
@@ -80,7 +79,7 @@ func (pa *profileAgent) start() {
 	if err != nil {
 		pa.t.Fatalf("agent.Start: %v", err)
 	}
-	pa.a, pa.cl = a, api.NewClient(a.Socket())
+	pa.a, pa.cl = a, apiclient.NewClient(a.Socket())
 }
 
 // restart stops the agent and starts a new one on the same config and
@@ -118,7 +117,7 @@ func (pa *profileAgent) mustRun(stdin string, args ...string) string {
 	return out
 }
 
-func (pa *profileAgent) status() session.Status {
+func (pa *profileAgent) status() apiclient.Status {
 	pa.t.Helper()
 	return status(pa.t, pa.cl, pa.profile)
 }
@@ -162,10 +161,10 @@ func (pa *profileAgent) token() string {
 	return tok.AccessToken
 }
 
-// apiError returns err as an *api.Error, failing the test if it is not one.
-func apiError(t *testing.T, err error) *api.Error {
+// apiError returns err as an *apiclient.Error, failing the test if it is not one.
+func apiError(t *testing.T, err error) *apiclient.Error {
 	t.Helper()
-	var ae *api.Error
+	var ae *apiclient.Error
 	if !errors.As(err, &ae) {
 		t.Fatalf("got %v (%T), want an error answer of the agent", err, err)
 	}

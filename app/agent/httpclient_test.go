@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/agent"
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/config"
 	"github.com/tokentray/tokentray/auth"
 )
@@ -88,7 +88,7 @@ client_id = "c"
 		t.Fatal(err)
 	}
 	defer a.Close()
-	cl := api.NewClient(a.Socket())
+	cl := apiclient.NewClient(a.Socket())
 	ctx := context.Background()
 
 	if _, err := cl.Import(ctx, with, "rt-first"); err != nil {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/config"
 )
 
@@ -47,7 +48,7 @@ func lockPath(cfg *config.Config, injected bool, runtimeDir string) (string, err
 // whatever --runtime-dir says.
 func userLockDir() (string, error) {
 	if os.Getenv("XDG_RUNTIME_DIR") != "" {
-		return api.RuntimeDir(""), nil
+		return apiclient.RuntimeDir(""), nil
 	}
 	dir, err := os.UserCacheDir()
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/tokentray/tokentray/app/agent"
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 )
 
 // TestPortTakenByAnotherUser: the user nobody holds the agent's port
@@ -71,7 +71,7 @@ func TestPortTakenByAnotherUser(t *testing.T) {
 		t.Fatalf("agent.Start with the port taken: got %v, want it to serve the socket", err)
 	}
 	t.Cleanup(func() { a.Close() })
-	cl := api.NewClient(a.Socket())
+	cl := apiclient.NewClient(a.Socket())
 	st, err := cl.Status(context.Background())
 	if err != nil {
 		t.Fatalf("status over the socket: %v", err)
@@ -96,13 +96,13 @@ func TestPortTakenByAnotherUser(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	key, err := api.ReadKey(filepath.Join(dir, "run"))
+	key, err := apiclient.ReadKey(filepath.Join(dir, "run"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The port is ours now: the profile is logged out, and our agent says so.
-	_, err = api.NewTCPClient(addr, key).Token(context.Background(), profile, 0)
-	if ae := (*api.Error)(nil); !errors.As(err, &ae) || ae.Code != "logged_out" {
+	_, err = apiclient.NewTCPClient(addr, key).Token(context.Background(), profile, 0)
+	if ae := (*apiclient.Error)(nil); !errors.As(err, &ae) || ae.Code != "logged_out" {
 		t.Fatalf("token over TCP: got %v, want the agent's logged_out", err)
 	}
 }

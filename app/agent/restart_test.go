@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/agent"
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/internal/testing/memstore"
 )
 
@@ -35,7 +35,7 @@ func TestStartingAgentNeverSaysLoggedOut(t *testing.T) {
 	exp := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	st := slowStore(map[string]string{"work": fmt.Sprintf(`{"refresh_token":"rt-saved","access_token":"at-saved","token_type":"Bearer","expires_at":%q,"received":%q}`, exp, time.Now().UTC().Format(time.RFC3339))})
 	rundir := filepath.Join(dir, "run")
-	cl := api.NewClient(api.SocketPath(rundir))
+	cl := apiclient.NewClient(apiclient.SocketPath(rundir))
 
 	stop := make(chan struct{})
 	var answers, wrong atomic.Int32
@@ -50,7 +50,7 @@ func TestStartingAgentNeverSaysLoggedOut(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			tok, err := cl.Token(ctx, "work", 0)
 			cancel()
-			if ae, ok := err.(*api.Error); ok {
+			if ae, ok := err.(*apiclient.Error); ok {
 				answers.Add(1)
 				wrong.Add(1)
 				t.Errorf("while starting: got %d %s: %s, want a token or no answer", ae.Status, ae.Code, ae.Message)
@@ -93,7 +93,7 @@ func TestReloadRefusesABrokenConfigWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	cl := api.NewClient(a.Socket())
+	cl := apiclient.NewClient(a.Socket())
 	ctx := context.Background()
 	for _, broken := range []string{
 		good[:len(good)/2],                             // cut short mid-write
@@ -102,7 +102,7 @@ func TestReloadRefusesABrokenConfigWhole(t *testing.T) {
 	} {
 		os.WriteFile(cfg, []byte(broken), 0o600)
 		err := cl.Reload(ctx)
-		var ae *api.Error
+		var ae *apiclient.Error
 		if !errors.As(err, &ae) || ae.Code != "bad_config" || !strings.Contains(ae.Message, "config.toml:") {
 			t.Errorf("reload of a broken file: got %v, want bad_config naming the file and line", err)
 		}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/app/session"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/internal/testing/seedfake"
 )
 
@@ -100,7 +100,7 @@ func checkExpiry(t *testing.T, pa *profileAgent, f *seedfake.Fake, wantMsg strin
 		t.Errorf("token after expiry: got %s %q, want login_required, the provider's message and what to run", ae.Code, ae.Message)
 	}
 	st := pa.status()
-	if st.State != session.LoginRequired || !st.NextRefresh.IsZero() {
+	if st.State != apiclient.LoginRequired || !st.NextRefresh.IsZero() {
 		t.Errorf("status: got %s, next refresh %v; want login required with nothing scheduled", st.State, st.NextRefresh)
 	}
 	time.Sleep(2 * seedAccessTTL) // longer than a token lived: the scheduler would have run by now
@@ -134,7 +134,7 @@ func TestDigiRunnerEndToEnd(t *testing.T) {
 	if !strings.Contains(out, "Stored the client secret") || strings.Contains(out, "works again") {
 		t.Fatalf("secret set with a wrong secret: got %q", out)
 	}
-	if st := pa.status(); st.State != session.LoginRequired || !strings.Contains(st.Reason, "Bad client credentials") {
+	if st := pa.status(); st.State != apiclient.LoginRequired || !strings.Contains(st.Reason, "Bad client credentials") {
 		t.Fatalf("after a wrong secret: got %s %q, want login required: Bad client credentials", st.State, st.Reason)
 	}
 	// The right one: the cached client is dropped, and the imported refresh

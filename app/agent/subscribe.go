@@ -4,10 +4,12 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/tokentray/tokentray/app/api"
 	"github.com/tokentray/tokentray/app/config"
 )
 
-// subscribers fan OnChange out to the tray and anyone else who asks.
+// subscribers fan the sessions' changes out to the tray and anyone else
+// who asks.
 type subscribers struct {
 	mu   sync.Mutex // guards subs
 	subs map[chan struct{}]struct{}
@@ -41,6 +43,13 @@ func (a *Agent) Subscribe() (<-chan struct{}, func()) {
 		delete(a.subs.subs, ch)
 		a.subs.mu.Unlock()
 	}
+}
+
+// Local answers the tray, which runs in this process, what the socket
+// answers its clients (api.Local): together with Subscribe and Config,
+// the tray's one channel to the agent.
+func (a *Agent) Local() api.Local {
+	return api.Local{Sessions: a, Info: a.info, Now: a.o.Now}
 }
 
 // Config returns the config the agent runs on now. It is replaced whole

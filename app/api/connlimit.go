@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"github.com/tokentray/tokentray/app/tcppeer"
 	"net"
 	"os"
 	"sync"
@@ -26,7 +27,7 @@ const (
 // name is already gone (its owner gave up while it waited to be accepted)
 // or odd: it gets a stranger's budget, or a flood could use that bucket.
 func unknownBudget() int {
-	if canNamePeers {
+	if tcppeer.NamesAll {
 		return ForeignConns
 	}
 	return UnknownConns
@@ -40,7 +41,7 @@ func unknownBudget() int {
 // lookup nil finds the peer's uid from the kernel where it can.
 func LimitListener(ln net.Listener, lookup func(local, remote *net.TCPAddr) (uid int, known bool)) net.Listener {
 	if lookup == nil {
-		lookup = loopbackPeerUID
+		lookup = tcppeer.UID
 	}
 	return &limitListener{Listener: ln, lookup: lookup, open: map[int]int{}, owner: os.Getuid()}
 }

@@ -1,40 +1,18 @@
 package api
 
 import (
-	"context"
 	"net/http"
-	"net/url"
-	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/auth"
 )
 
-// DetailsResponse is the body of GET /v1/details/{profile} (socket only):
-// what the token details window shows. It holds the decoded header and
-// claims of a JWT access token but neither the token itself nor its
-// signature, and never the refresh token.
-type DetailsResponse struct {
-	Status session.Status `json:"status"`
-	// Format is "jwt", "opaque" or "none" (no access token held).
-	Format    string         `json:"format"`
-	TokenType string         `json:"token_type,omitempty"`
-	Header    map[string]any `json:"header,omitempty"`
-	Claims    map[string]any `json:"claims,omitempty"`
-	Scope     string         `json:"scope,omitempty"`
-	// IssuedAt is the JWT's "iat", else when the agent received the token.
-	IssuedAt   time.Time `json:"issued_at,omitzero"`
-	ReceivedAt time.Time `json:"received_at,omitzero"`
-	ExpiresAt  time.Time `json:"expires_at,omitzero"`
-	// Length is the access token's length in characters.
-	Length int `json:"length,omitempty"`
-}
-
 // detailsOf describes c; ok false means no access token is held.
-func detailsOf(st session.Status, c session.Current, ok bool) DetailsResponse {
-	d := DetailsResponse{Status: st, Format: "none"}
+func detailsOf(st session.Status, c session.Current, ok bool) apiclient.DetailsResponse {
+	d := apiclient.DetailsResponse{Status: st, Format: "none"}
 	if !ok {
 		return d
 	}
@@ -56,11 +34,4 @@ func (s *Server) details(w http.ResponseWriter, r *http.Request) {
 	}
 	c, has := sess.Current()
 	writeJSON(w, http.StatusOK, detailsOf(sess.Status(), c, has))
-}
-
-// Details describes a profile's current access token without refreshing it.
-func (c *Client) Details(ctx context.Context, profile string) (DetailsResponse, error) {
-	var d DetailsResponse
-	err := c.do(ctx, http.MethodGet, "/v1/details/"+url.PathEscape(profile), nil, &d)
-	return d, err
 }

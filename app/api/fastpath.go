@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tokentray/tokentray/app/apiclient"
 )
 
 // The token read is the agent's hot path (tools may read before every
@@ -34,7 +36,7 @@ var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b 
 // rates (about 10 µs a request) that is the difference between meeting
 // 0.8× a bare Go server's throughput and not. A table test and a fuzz test
 // (fastpath_test.go) hold it equal to encoding/json.
-func writeToken(w http.ResponseWriter, resp TokenResponse) {
+func writeToken(w http.ResponseWriter, resp apiclient.TokenResponse) {
 	bp := jsonBufs.Get().(*[]byte)
 	defer jsonBufs.Put(bp)
 	b, ok := appendTokenJSON((*bp)[:0], resp)
@@ -53,7 +55,7 @@ func writeToken(w http.ResponseWriter, resp TokenResponse) {
 // and the caller falls back to encoding/json, for anything but the plain
 // case: a string with a character encoding/json would escape, or a time
 // outside the years it can write.
-func appendTokenJSON(b []byte, t TokenResponse) ([]byte, bool) {
+func appendTokenJSON(b []byte, t apiclient.TokenResponse) ([]byte, bool) {
 	var ok bool
 	b = append(b, `{"access_token":`...)
 	if b, ok = appendPlainString(b, t.AccessToken); !ok {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/session"
 
 	"github.com/tokentray/tokentray/internal/testing/memstore"
@@ -20,7 +21,7 @@ import (
 
 // reference is what the token answer was before the hand encoder:
 // encoding/json's Encoder.
-func reference(t TokenResponse) []byte {
+func reference(t apiclient.TokenResponse) []byte {
 	var b bytes.Buffer
 	json.NewEncoder(&b).Encode(t)
 	return b.Bytes()
@@ -30,23 +31,23 @@ func TestAppendTokenJSONMatchesEncodingJSON(t *testing.T) {
 	at := time.Date(2026, 11, 21, 15, 4, 5, 0, time.UTC)
 	tests := []struct {
 		name  string
-		in    TokenResponse
+		in    apiclient.TokenResponse
 		plain bool // whether the hand encoder takes it (else encoding/json does)
 	}{
-		{"opaque token", TokenResponse{AccessToken: "0aB-_~.9zZ", TokenType: "Bearer", ExpiresAt: at, ExpiresIn: 3599, Scope: "openid offline_access"}, true},
-		{"JWT", TokenResponse{AccessToken: "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", TokenType: "Bearer", ExpiresAt: at, ExpiresIn: 1}, true},
-		{"no expiry", TokenResponse{AccessToken: "t", TokenType: "Bearer"}, true},
-		{"expires_in zero is left out", TokenResponse{AccessToken: "t", TokenType: "Bearer", ExpiresAt: at}, true},
-		{"negative expires_in", TokenResponse{AccessToken: "t", TokenType: "Bearer", ExpiresAt: at, ExpiresIn: -2}, true},
-		{"nanoseconds", TokenResponse{AccessToken: "t", TokenType: "Bearer", ExpiresAt: at.Add(120 * time.Millisecond), ExpiresIn: 5}, true},
-		{"empty strings", TokenResponse{}, true},
-		{"quote", TokenResponse{AccessToken: `a"b`, TokenType: "Bearer"}, false},
-		{"backslash", TokenResponse{AccessToken: `a\b`, TokenType: "Bearer"}, false},
-		{"HTML characters", TokenResponse{AccessToken: "a<b>&c", TokenType: "Bearer"}, false},
-		{"control character", TokenResponse{AccessToken: "a\nb\x7f", TokenType: "Bearer"}, false},
-		{"unicode", TokenResponse{AccessToken: "t", TokenType: "Bearer", Scope: "é\u2028"}, false},
-		{"invalid UTF-8", TokenResponse{AccessToken: "a\xffb", TokenType: "Bearer"}, false},
-		{"year 10000", TokenResponse{AccessToken: "t", TokenType: "Bearer", ExpiresAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, false},
+		{"opaque token", apiclient.TokenResponse{AccessToken: "0aB-_~.9zZ", TokenType: "Bearer", ExpiresAt: at, ExpiresIn: 3599, Scope: "openid offline_access"}, true},
+		{"JWT", apiclient.TokenResponse{AccessToken: "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", TokenType: "Bearer", ExpiresAt: at, ExpiresIn: 1}, true},
+		{"no expiry", apiclient.TokenResponse{AccessToken: "t", TokenType: "Bearer"}, true},
+		{"expires_in zero is left out", apiclient.TokenResponse{AccessToken: "t", TokenType: "Bearer", ExpiresAt: at}, true},
+		{"negative expires_in", apiclient.TokenResponse{AccessToken: "t", TokenType: "Bearer", ExpiresAt: at, ExpiresIn: -2}, true},
+		{"nanoseconds", apiclient.TokenResponse{AccessToken: "t", TokenType: "Bearer", ExpiresAt: at.Add(120 * time.Millisecond), ExpiresIn: 5}, true},
+		{"empty strings", apiclient.TokenResponse{}, true},
+		{"quote", apiclient.TokenResponse{AccessToken: `a"b`, TokenType: "Bearer"}, false},
+		{"backslash", apiclient.TokenResponse{AccessToken: `a\b`, TokenType: "Bearer"}, false},
+		{"HTML characters", apiclient.TokenResponse{AccessToken: "a<b>&c", TokenType: "Bearer"}, false},
+		{"control character", apiclient.TokenResponse{AccessToken: "a\nb\x7f", TokenType: "Bearer"}, false},
+		{"unicode", apiclient.TokenResponse{AccessToken: "t", TokenType: "Bearer", Scope: "é\u2028"}, false},
+		{"invalid UTF-8", apiclient.TokenResponse{AccessToken: "a\xffb", TokenType: "Bearer"}, false},
+		{"year 10000", apiclient.TokenResponse{AccessToken: "t", TokenType: "Bearer", ExpiresAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,7 +72,7 @@ func FuzzAppendTokenJSON(f *testing.F) {
 	f.Add("a<b", "", int64(0), int64(0), "")
 	f.Add("\xff", "DPoP", int64(-62135596800), int64(-1), "é")
 	f.Fuzz(func(t *testing.T, tok, typ string, unix, in int64, scope string) {
-		r := TokenResponse{AccessToken: tok, TokenType: typ, ExpiresIn: in, Scope: scope}
+		r := apiclient.TokenResponse{AccessToken: tok, TokenType: typ, ExpiresIn: in, Scope: scope}
 		if unix != 0 {
 			r.ExpiresAt = time.Unix(unix, 0).UTC()
 		}
@@ -96,7 +97,7 @@ func tokenServer(t *testing.T, now, exp time.Time) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	return &Server{Sessions: oneSession{s}, Now: func() time.Time { return now }, Info: func() AgentInfo { return AgentInfo{} }}
+	return &Server{Sessions: oneSession{s}, Now: func() time.Time { return now }, Info: func() apiclient.AgentInfo { return apiclient.AgentInfo{} }}
 }
 
 func TestTokenAnswersOverTCP(t *testing.T) {
@@ -108,7 +109,7 @@ func TestTokenAnswersOverTCP(t *testing.T) {
 	ts.Start()
 	defer ts.Close()
 	port := ts.Listener.Addr().(*net.TCPAddr).Port
-	wantJSON := string(reference(TokenResponse{AccessToken: "the-token", TokenType: "Bearer", ExpiresAt: exp.UTC(), ExpiresIn: 3600, Scope: "openid"}))
+	wantJSON := string(reference(apiclient.TokenResponse{AccessToken: "the-token", TokenType: "Bearer", ExpiresAt: exp.UTC(), ExpiresIn: 3600, Scope: "openid"}))
 	tests := []struct {
 		name, host, accept, query string
 		status                    int
@@ -171,7 +172,7 @@ func TestTokenRouteAnswersAsTheMuxWould(t *testing.T) {
 			mux.HandleFunc("GET /v1/status", srv.status)
 		}
 		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-			writeError(w, http.StatusNotFound, "not_found", "x")
+			writeError(w, apiclient.CodeNotFound, "x")
 		})
 		return srv.guard(mux, tcp)
 	}
@@ -183,7 +184,7 @@ func TestTokenRouteAnswersAsTheMuxWould(t *testing.T) {
 			mux.HandleFunc("GET /v1/status", srv.status)
 		}
 		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-			writeError(w, http.StatusNotFound, "not_found", "x")
+			writeError(w, apiclient.CodeNotFound, "x")
 		})
 		return srv.guard(tokenRoute(mux, srv.tokenOf), tcp)
 	}

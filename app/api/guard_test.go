@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tokentray/tokentray/app/apiclient"
 )
 
 // direct is an HTTP client that never uses a proxy.
@@ -73,13 +75,13 @@ func TestTCPPeerPolicy(t *testing.T) {
 	}{
 		{"our own user", me, true, key, nil, 200},
 		{"another user", me + 1, true, key, nil, 403},
-		{"another user with the key", me + 1, true, key, map[string]string{KeyHeader: key}, 403},
+		{"another user with the key", me + 1, true, key, map[string]string{apiclient.KeyHeader: key}, 403},
 		{"unknown user without the key", 0, false, key, nil, 403},
-		{"unknown user with a wrong key", 0, false, key, map[string]string{KeyHeader: strings.Repeat("0", 64)}, 403},
-		{"unknown user with a short key", 0, false, key, map[string]string{KeyHeader: key[:10]}, 403},
+		{"unknown user with a wrong key", 0, false, key, map[string]string{apiclient.KeyHeader: strings.Repeat("0", 64)}, 403},
+		{"unknown user with a short key", 0, false, key, map[string]string{apiclient.KeyHeader: key[:10]}, 403},
 		{"unknown user with the key as a bearer token", 0, false, key, map[string]string{"Authorization": "Bearer " + key}, 403},
-		{"unknown user with the key", 0, false, key, map[string]string{KeyHeader: key}, 200},
-		{"unknown user, agent without a key", 0, false, "", map[string]string{KeyHeader: ""}, 403},
+		{"unknown user with the key", 0, false, key, map[string]string{apiclient.KeyHeader: key}, 200},
+		{"unknown user, agent without a key", 0, false, "", map[string]string{apiclient.KeyHeader: ""}, 403},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -310,8 +312,8 @@ func TestHostileTokenAPI(t *testing.T) {
 			}
 			if tt.code != "" { // else net/http itself refused it before any handler
 				checkHeaders(t, h)
-				var e ErrorResponse
-				if err := json.Unmarshal([]byte(got), &e); err != nil || e.Error != tt.code || e.Message == "" {
+				var e apiclient.ErrorResponse
+				if err := json.Unmarshal([]byte(got), &e); err != nil || string(e.Error) != tt.code || e.Message == "" {
 					t.Errorf("got %.200s, want the JSON error %q", got, tt.code)
 				}
 			}

@@ -6,15 +6,10 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/auth"
 )
-
-// PasteRequest is the body of POST /v1/login/{profile}/callback: the
-// address a browser on another machine ended on.
-type PasteRequest struct {
-	URL string `json:"url"`
-}
 
 // deviceLogin serves POST /v1/login/{profile}/device: it starts (or
 // joins) a device login (RFC 8628) and streams its code and outcome.
@@ -23,21 +18,21 @@ func (s *Server) deviceLogin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	streamLogin(w, func(emit func(LoginEvent)) error {
-		return sess.LoginDevice(r.Context(), func(c session.DeviceCode) { emit(LoginEvent{DeviceCode: &c}) })
+	streamLogin(w, func(emit func(apiclient.LoginEvent)) error {
+		return sess.LoginDevice(r.Context(), func(c session.DeviceCode) { emit(apiclient.LoginEvent{DeviceCode: &c}) })
 	})
 }
 
 // loginErrorCode names how a login ended.
-func loginErrorCode(err error) string {
+func loginErrorCode(err error) apiclient.Code {
 	var se *session.Error
 	switch {
 	case errors.Is(err, session.ErrLoginCancelled):
-		return "cancelled"
+		return apiclient.CodeCancelled
 	case errors.As(err, &se):
 		return se.Code
 	}
-	return "login_failed"
+	return apiclient.CodeLoginFailed
 }
 
 // pasteLogin serves POST /v1/login/{profile}/callback: the pending browser
@@ -49,12 +44,12 @@ func (s *Server) pasteLogin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var req PasteRequest
+	var req apiclient.PasteRequest
 	if !readJSON(w, r, &req) {
 		return
 	}
 	if strings.TrimSpace(req.URL) == "" {
-		writeError(w, http.StatusBadRequest, "bad_request", "url is empty")
+		writeError(w, apiclient.CodeBadRequest, "url is empty")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), maxWait)
@@ -64,10 +59,10 @@ func (s *Server) pasteLogin(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 		writeJSON(w, http.StatusOK, sess.Status())
-	case errors.As(err, &se) && se.Code == "no_login":
-		writeError(w, http.StatusConflict, se.Code, se.Message)
+	case errors.As(err, &se) && se.Code == apiclient.CodeNoLogin:
+		writeError(w, se.Code, se.Message)
 	case errors.Is(err, auth.ErrCallback):
-		writeError(w, http.StatusBadRequest, "bad_callback", err.Error())
+		writeError(w, apiclient.CodeBadCallback, err.Error())
 	default:
 		writeSessionError(w, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/auth"
 
@@ -64,7 +65,7 @@ func testServer(t *testing.T) *Server {
 	}
 	return &Server{
 		Sessions: sessions{"work": sess},
-		Info:     func() AgentInfo { return AgentInfo{PID: os.Getpid()} },
+		Info:     func() apiclient.AgentInfo { return apiclient.AgentInfo{PID: os.Getpid()} },
 		Now:      time.Now,
 	}
 }
@@ -106,7 +107,7 @@ func privateDir(t *testing.T) string {
 
 func serveIn(t *testing.T, s *Server, dir string, adjust func(*http.Server)) served {
 	t.Helper()
-	sv := served{dir: dir, socket: SocketPath(dir)}
+	sv := served{dir: dir, socket: apiclient.SocketPath(dir)}
 	ul, err := net.Listen("unix", sv.socket)
 	if err != nil {
 		t.Fatal(err)

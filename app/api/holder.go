@@ -2,9 +2,8 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"net"
 	"net/http"
 	"os"
@@ -20,7 +19,7 @@ type PortHolder struct {
 	Command  string // the process's name, when PID is known
 	// Agent is set when the holder is a tokentray agent of ours that said
 	// who it is over the API.
-	Agent *AgentInfo
+	Agent *apiclient.AgentInfo
 }
 
 // FindPortHolder names who holds addr's port: the uid and, where we may
@@ -61,36 +60,17 @@ func (h PortHolder) Describe(addr string) string {
 	return fmt.Sprintf("port %s is held by another program", port)
 }
 
-// agentPath is the TCP port's "who are you": a tokentray agent answers its
-// own user with its pid and socket, so that a second agent can name it.
-const agentPath = "/v1/agent"
-
-func askAgent(ctx context.Context, addr, key string) (AgentInfo, error) {
+func askAgent(ctx context.Context, addr, key string) (apiclient.AgentInfo, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	cl := NewTCPClient(addr, key)
-	defer cl.hc.CloseIdleConnections()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cl.base+agentPath, nil)
+	cl := apiclient.NewTCPClient(addr, key)
+	defer cl.Close()
+	info, err := cl.Agent(ctx)
 	if err != nil {
-		return AgentInfo{}, err
-	}
-	if key != "" {
-		req.Header.Set(KeyHeader, key)
-	}
-	resp, err := cl.hc.Do(req)
-	if err != nil {
-		return AgentInfo{}, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return AgentInfo{}, fmt.Errorf("HTTP %d", resp.StatusCode)
-	}
-	var info AgentInfo
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&info); err != nil {
-		return AgentInfo{}, err
+		return apiclient.AgentInfo{}, err
 	}
 	if info.PID <= 0 {
-		return AgentInfo{}, fmt.Errorf("no pid in the answer")
+		return apiclient.AgentInfo{}, fmt.Errorf("no pid in the answer")
 	}
 	return info, nil
 }
@@ -98,20 +78,20 @@ func askAgent(ctx context.Context, addr, key string) (AgentInfo, error) {
 // agentWho answers GET /v1/agent on the TCP port: the pid and socket only.
 func (s *Server) agentWho(w http.ResponseWriter, r *http.Request) {
 	info := s.Info()
-	writeJSON(w, http.StatusOK, AgentInfo{PID: info.PID, Version: info.Version, Socket: info.Socket, Listen: info.Listen})
+	writeJSON(w, http.StatusOK, apiclient.AgentInfo{PID: info.PID, Version: info.Version, Socket: info.Socket, Listen: info.Listen})
 }
 
-// proof answers ProofPath (before the peer check: it needs no credentials
+// proof answers apiclient.ProofPath (before the peer check: it needs no credentials
 // and gives away only a MAC of the caller's own challenge) so that a client
 // that cannot ask the kernel who serves the port can check it is the agent
 // that knows its key before it sends the key or believes an answer.
 func (s *Server) proof(w http.ResponseWriter, r *http.Request) {
-	ch := r.Header.Get(ChallengeHeader)
-	if !validHost(r.Host, r.Context()) || s.TCPKey == "" || r.Method != http.MethodGet || len(ch) < 16 || len(ch) > 128 {
+	ch := r.Header.Get(apiclient.ChallengeHeader)
+	if !validHost(r.Context(), r.Host) || s.TCPKey == "" || r.Method != http.MethodGet || len(ch) < 16 || len(ch) > 128 {
 		forbid(w, "no proof here")
 		return
 	}
-	w.Header().Set(ProofHeader, Proof(s.TCPKey, ch))
+	w.Header().Set(apiclient.ProofHeader, apiclient.Proof(s.TCPKey, ch))
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 }

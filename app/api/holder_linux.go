@@ -2,6 +2,7 @@ package api
 
 import (
 	"bufio"
+	"github.com/tokentray/tokentray/app/tcppeer"
 	"io"
 	"os"
 	"path/filepath"
@@ -44,7 +45,7 @@ func findListener(r io.Reader, port int) (uid int, inode string, ok bool) {
 		if len(f) < 10 || f[3] != tcpListen {
 			continue
 		}
-		if _, p, ok := parseProcAddr(f[1]); !ok || p != port {
+		if _, p, ok := tcppeer.ParseProcAddr(f[1]); !ok || p != port {
 			continue
 		}
 		u, err := strconv.Atoi(f[7])

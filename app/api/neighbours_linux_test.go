@@ -19,6 +19,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tokentray/tokentray/app/apiclient"
+	"github.com/tokentray/tokentray/app/tcppeer"
 )
 
 // neighbourEnv, when set, makes the test binary a hostile neighbour: run as
@@ -181,7 +184,7 @@ func serveLimited(t *testing.T, s *Server, accepted *atomic.Int64) (served, *lim
 		t.Fatal(err)
 	}
 	s.TCPKey = key
-	sv := served{dir: dir, socket: SocketPath(dir)}
+	sv := served{dir: dir, socket: apiclient.SocketPath(dir)}
 	ul, err := net.Listen("unix", sv.socket)
 	if err != nil {
 		t.Fatal(err)
@@ -193,7 +196,7 @@ func serveLimited(t *testing.T, s *Server, accepted *atomic.Int64) (served, *lim
 	sv.tcp = tl.Addr().String()
 	ll := LimitListener(tl, func(l, r *net.TCPAddr) (int, bool) {
 		accepted.Add(1)
-		return loopbackPeerUID(l, r)
+		return tcppeer.UID(l, r)
 	}).(*limitListener)
 	for ln, h := range map[net.Listener]http.Handler{ul: s.SocketHandler(), ll: s.TCPHandler()} {
 		srv := NewHTTPServer(h)
@@ -249,9 +252,9 @@ func TestFloodByAnotherUser(t *testing.T) {
 
 	// Our tools' connections, made before the flood: the client keeps its
 	// connection to the port (keep-alive), as HTTP clients do.
-	sock := NewClient(sv.socket)
-	tcpKeep := NewTCPClient(sv.tcp, s.TCPKey)
-	for _, cl := range []*Client{sock, tcpKeep} {
+	sock := apiclient.NewClient(sv.socket)
+	tcpKeep := apiclient.NewTCPClient(sv.tcp, s.TCPKey)
+	for _, cl := range []*apiclient.Client{sock, tcpKeep} {
 		if _, err := cl.Token(context.Background(), "work", 0); err != nil {
 			t.Fatalf("read before the flood: %v", err)
 		}
@@ -282,7 +285,7 @@ func TestFloodByAnotherUser(t *testing.T) {
 
 	var mu sync.Mutex // guards lat and slow
 	lat, slow := map[string][]time.Duration{}, map[string]int{}
-	read := func(name string, cl *Client, strict bool) {
+	read := func(name string, cl *apiclient.Client, strict bool) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		start := time.Now()
 		tok, err := cl.Token(ctx, "work", 0)
@@ -306,9 +309,9 @@ func TestFloodByAnotherUser(t *testing.T) {
 	var fresh sync.WaitGroup
 	fresh.Go(func() {
 		for time.Now().Before(stop) {
-			cl := NewTCPClient(sv.tcp, s.TCPKey)
+			cl := apiclient.NewTCPClient(sv.tcp, s.TCPKey)
 			read("tcp new connection", cl, false)
-			cl.hc.CloseIdleConnections()
+			cl.Close()
 		}
 	})
 	var maxG, maxForeign int
@@ -407,8 +410,8 @@ func squatAsNobody(t *testing.T) (addr string, pid int) {
 func TestTCPClientRefusesASquatter(t *testing.T) {
 	addr, _ := squatAsNobody(t)
 	for _, key := range []string{"", strings.Repeat("ab", 32)} {
-		tok, err := NewTCPClient(addr, key).Token(context.Background(), "work", 0)
-		var se *SquatterError
+		tok, err := apiclient.NewTCPClient(addr, key).Token(context.Background(), "work", 0)
+		var se *apiclient.SquatterError
 		if !errors.As(err, &se) || se.UID == 0 || se.UID == os.Getuid() {
 			t.Fatalf("key %t: got %v (token %q), want a SquatterError naming nobody's uid", key != "", err, tok.AccessToken)
 		}
@@ -433,7 +436,7 @@ func TestPortHolderIsNamed(t *testing.T) {
 // TestPortHolderOfOurs: an agent of ours on the port says who it is.
 func TestPortHolderOfOurs(t *testing.T) {
 	s := testServer(t)
-	s.Info = func() AgentInfo { return AgentInfo{PID: 4242, Socket: "/run/other/agent.sock"} }
+	s.Info = func() apiclient.AgentInfo { return apiclient.AgentInfo{PID: 4242, Socket: "/run/other/agent.sock"} }
 	sv := serve(t, s, nil)
 	_, port, _ := net.SplitHostPort(sv.tcp)
 	want := "port " + port + " is held by another tokentray agent of yours (pid 4242, socket /run/other/agent.sock)"
@@ -456,7 +459,7 @@ func TestKeyProof(t *testing.T) {
 	sv := serveIn(t, s, dir, nil)
 	squat, _ := net.Listen("tcp", "127.0.0.1:0")
 	go http.Serve(squat, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set(ProofHeader, strings.Repeat("0", 64))
+		w.Header().Set(apiclient.ProofHeader, strings.Repeat("0", 64))
 	}))
 	defer squat.Close()
 	tests := []struct {
@@ -474,15 +477,15 @@ func TestKeyProof(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c.Close()
-			err = askProof(context.Background(), c, tt.addr, tt.key)
-			var se *SquatterError
+			err = apiclient.AskProof(context.Background(), c, tt.addr, tt.key)
+			var se *apiclient.SquatterError
 			if tt.ok != (err == nil) || (err != nil && !errors.As(err, &se)) {
 				t.Fatalf("got %v, want ok %v (or a SquatterError)", err, tt.ok)
 			}
 			if !tt.ok {
 				return
 			}
-			fmt.Fprintf(c, "GET /v1/token/work HTTP/1.1\r\nHost: %s\r\n%s: %s\r\n\r\n", tt.addr, KeyHeader, tt.key)
+			fmt.Fprintf(c, "GET /v1/token/work HTTP/1.1\r\nHost: %s\r\n%s: %s\r\n\r\n", tt.addr, apiclient.KeyHeader, tt.key)
 			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 			if err != nil || resp.StatusCode != http.StatusOK {
 				t.Fatalf("the request after the proof: got %v %v, want 200", resp, err)

@@ -1,18 +1,9 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"os"
-
-	"github.com/tokentray/tokentray/app/rundir"
 )
-
-// RuntimeDir returns the agent's private directory (rundir.Dir).
-func RuntimeDir(override string) string { return rundir.Dir(override) }
-
-// SocketPath is the agent's unix socket inside dir (rundir.Socket).
-func SocketPath(dir string) string { return rundir.Socket(dir) }
 
 // EnsurePrivateDir creates dir with mode 0700 and checks that it is a real
 // directory owned by us that nobody else can enter: the socket's first
@@ -38,6 +29,3 @@ func EnsurePrivateDir(dir string) error {
 	}
 	return nil
 }
-
-// ErrNoAgent means no agent answers on the socket.
-var ErrNoAgent = errors.New("no tokentray agent is running")

@@ -5,43 +5,31 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
-	"errors"
 	"fmt"
+	"github.com/tokentray/tokentray/app/tcppeer"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
-	"strings"
 	"sync"
+
+	"github.com/tokentray/tokentray/app/apiclient"
 )
-
-// KeyHeader carries the per-user key on the loopback TCP port. It is its own
-// header, never Authorization, so that it cannot be mistaken for (or logged
-// as) an access token, and a tool that forwards Authorization headers
-// elsewhere does not forward it.
-const KeyHeader = "X-Tokentray-Key"
-
-// KeyPath is the per-user key file inside the runtime dir.
-func KeyPath(dir string) string { return filepath.Join(dir, "tcp.key") }
-
-// keyLen is the length of a key in hex: 32 random bytes.
-const keyLen = 64
 
 // EnsureKey returns the per-user key of the TCP port, creating it in dir
 // (mode 0600 inside the private runtime dir) when there is none. A key
 // that is there, ours and well formed is kept, so tools that read it once
 // keep working across agent restarts.
 func EnsureKey(dir string) (string, error) {
-	path := KeyPath(dir)
+	path := apiclient.KeyPath(dir)
 	if st, err := os.Lstat(path); err == nil {
 		uid, known := ownerUID(st)
 		if st.Mode().IsRegular() && st.Mode().Perm() == 0o600 && (!known || uid == os.Getuid()) {
-			if k, err := ReadKey(dir); err == nil {
+			if k, err := apiclient.ReadKey(dir); err == nil {
 				return k, nil
 			}
 		}
 	}
-	b := make([]byte, keyLen/2)
+	b := make([]byte, apiclient.KeyLen/2)
 	rand.Read(b) // never fails (crypto/rand, Go 1.24+)
 	key := hex.EncodeToString(b)
 	f, err := os.CreateTemp(dir, ".tcp.key-*")
@@ -64,23 +52,6 @@ func EnsureKey(dir string) (string, error) {
 		return "", fmt.Errorf("tcp key: %w", err)
 	}
 	return key, nil
-}
-
-// ReadKey reads the per-user key from the runtime dir, for clients of the
-// TCP port on platforms where the agent cannot tell who connects.
-func ReadKey(dir string) (string, error) {
-	b, err := os.ReadFile(KeyPath(dir))
-	if err != nil {
-		return "", fmt.Errorf("tcp key: %w", err)
-	}
-	k := strings.TrimSpace(string(b))
-	if len(k) != keyLen {
-		return "", errors.New("tcp key: " + KeyPath(dir) + " is not a tokentray key")
-	}
-	if _, err := hex.DecodeString(k); err != nil {
-		return "", errors.New("tcp key: " + KeyPath(dir) + " is not a tokentray key")
-	}
-	return k, nil
 }
 
 // tcpConn is what the guard learns of one TCP connection: its addresses
@@ -118,7 +89,7 @@ func (s *Server) tcpPeerUID(ctx context.Context) (int, bool) {
 	tc.once.Do(func() {
 		lookup := s.TCPPeerUID
 		if lookup == nil {
-			lookup = loopbackPeerUID
+			lookup = tcppeer.UID
 		}
 		tc.uid, tc.known = lookup(tc.local, tc.remote)
 	})
@@ -146,9 +117,9 @@ func (s *Server) peerAllowed(w http.ResponseWriter, r *http.Request, tcp bool) b
 		forbid(w, "this agent serves its own user only")
 		return false
 	}
-	got := r.Header.Get(KeyHeader)
+	got := r.Header.Get(apiclient.KeyHeader)
 	if s.TCPKey == "" || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(s.TCPKey)) != 1 {
-		forbid(w, "the agent cannot tell which user is connecting: send the key from tcp.key in its runtime directory in the "+KeyHeader+" header")
+		forbid(w, "the agent cannot tell which user is connecting: send the key from tcp.key in its runtime directory in the "+apiclient.KeyHeader+" header")
 		return false
 	}
 	return true

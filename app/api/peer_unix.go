@@ -7,7 +7,7 @@ import (
 	"net"
 	"syscall"
 
-	"github.com/tokentray/tokentray/app/peercred"
+	"github.com/tokentray/tokentray/app/apiclient"
 )
 
 func ownerUID(st fs.FileInfo) (int, bool) {
@@ -18,18 +18,5 @@ func ownerUID(st fs.FileInfo) (int, bool) {
 }
 
 // socketPeerUID returns the uid of the process at the other end of a unix
-// socket connection (app/peercred).
-func socketPeerUID(c net.Conn) (int, bool) {
-	uc, ok := c.(*net.UnixConn)
-	if !ok {
-		return 0, false
-	}
-	raw, err := uc.SyscallConn()
-	if err != nil {
-		return 0, false
-	}
-	var uid int
-	var found bool
-	raw.Control(func(fd uintptr) { uid, found = peercred.UID(int(fd)) })
-	return uid, found
-}
+// socket connection, as the client asks it of the agent.
+func socketPeerUID(c net.Conn) (int, bool) { return apiclient.PeerUID(c) }

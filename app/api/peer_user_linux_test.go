@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tokentray/tokentray/app/apiclient"
 )
 
 // helperEnv, when set, makes the test binary a peer helper instead of
@@ -60,7 +62,7 @@ func peerHelper(jobJSON string) int {
 	get := func(c *http.Client, url, key string) string {
 		req, _ := http.NewRequest("GET", url, nil)
 		if key != "" {
-			req.Header.Set(KeyHeader, key)
+			req.Header.Set(apiclient.KeyHeader, key)
 		}
 		resp, err := c.Do(req)
 		if err != nil {
@@ -141,7 +143,7 @@ func TestAnotherUserIsRefused(t *testing.T) {
 	if err := copyFile(self, bin, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	job, _ := json.Marshal(helperJob{TCP: sv.tcp, Key: key, Socket: sv.socket, OpenSocket: openSock, KeyFile: KeyPath(sv.dir)})
+	job, _ := json.Marshal(helperJob{TCP: sv.tcp, Key: key, Socket: sv.socket, OpenSocket: openSock, KeyFile: apiclient.KeyPath(sv.dir)})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", bin, "-test.run=^$")

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/session"
 )
 
@@ -41,56 +41,35 @@ const (
 	maxPrivateKey = 16 << 10
 )
 
-// SecretRequest is the body of POST /v1/secret/{profile}.
-type SecretRequest struct {
-	Secret string `json:"secret"`
-}
-
-// PrivateKeyRequest is the body of POST /v1/private-key/{profile}.
-type PrivateKeyRequest struct {
-	PrivateKey string `json:"private_key"`
-}
-
-// SecretResponse answers the secret routes. It never holds the secret.
-type SecretResponse struct {
-	Stored  bool   `json:"stored,omitempty"`
-	Deleted bool   `json:"deleted,omitempty"`
-	Note    string `json:"note,omitempty"`
-	// Resumed says a profile whose login was refused for the client's
-	// credentials got going again with the new ones; Status tells how.
-	Resumed bool            `json:"resumed,omitempty"`
-	Status  *session.Status `json:"status,omitempty"`
-}
-
 func (s *Server) setSecret(w http.ResponseWriter, r *http.Request) {
-	var req SecretRequest
+	var req apiclient.SecretRequest
 	if !readJSON(w, r, &req) {
 		return
 	}
 	v := strings.TrimSpace(req.Secret)
 	switch {
 	case v == "":
-		writeError(w, http.StatusBadRequest, "bad_request", "the secret is empty")
+		writeError(w, apiclient.CodeBadRequest, "the secret is empty")
 		return
 	case len(v) > maxSecret:
-		writeError(w, http.StatusBadRequest, "bad_request", "the secret is longer than 2 KiB")
+		writeError(w, apiclient.CodeBadRequest, "the secret is longer than 2 KiB")
 		return
 	}
 	s.storeSecret(w, r, ClientSecret, v)
 }
 
 func (s *Server) setPrivateKey(w http.ResponseWriter, r *http.Request) {
-	var req PrivateKeyRequest
+	var req apiclient.PrivateKeyRequest
 	if !readJSON(w, r, &req) {
 		return
 	}
 	v := strings.TrimSpace(req.PrivateKey)
 	switch {
 	case v == "":
-		writeError(w, http.StatusBadRequest, "bad_request", "the private key is empty")
+		writeError(w, apiclient.CodeBadRequest, "the private key is empty")
 		return
 	case len(v) > maxPrivateKey:
-		writeError(w, http.StatusBadRequest, "bad_request", "the private key is longer than 16 KiB")
+		writeError(w, apiclient.CodeBadRequest, "the private key is longer than 16 KiB")
 		return
 	}
 	s.storeSecret(w, r, PrivateKey, v+"\n")
@@ -108,7 +87,7 @@ func (s *Server) storeSecret(w http.ResponseWriter, r *http.Request, kind Secret
 		writeSecretError(w, err)
 		return
 	}
-	resp := SecretResponse{Stored: true, Note: note}
+	resp := apiclient.SecretResponse{Stored: true, Note: note}
 	// The grant may have been waiting for exactly this.
 	if tried, err := sess.Resume(ctx); tried {
 		resp.Resumed = err == nil
@@ -137,12 +116,12 @@ func (s *Server) removeSecret(w http.ResponseWriter, r *http.Request, kind Secre
 		writeSecretError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, SecretResponse{Deleted: true})
+	writeJSON(w, http.StatusOK, apiclient.SecretResponse{Deleted: true})
 }
 
 func (s *Server) secretSession(w http.ResponseWriter, r *http.Request) (*session.Session, bool) {
 	if s.Secrets == nil {
-		writeError(w, http.StatusNotImplemented, "not_supported", "this agent keeps no client secrets")
+		writeError(w, apiclient.CodeNotSupported, "this agent keeps no client secrets")
 		return nil, false
 	}
 	return s.session(w, r)
@@ -150,33 +129,8 @@ func (s *Server) secretSession(w http.ResponseWriter, r *http.Request) (*session
 
 func writeSecretError(w http.ResponseWriter, err error) {
 	if errors.Is(err, ErrInvalidSecret) {
-		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
+		writeError(w, apiclient.CodeBadRequest, err.Error())
 		return
 	}
-	writeError(w, http.StatusServiceUnavailable, "keyring", err.Error())
-}
-
-// SetSecret stores a profile's client secret in the keyring, through the
-// agent. The agent uses it from the next token request on.
-func (c *Client) SetSecret(ctx context.Context, profile, secret string) (SecretResponse, error) {
-	var r SecretResponse
-	err := c.do(ctx, http.MethodPost, "/v1/secret/"+url.PathEscape(profile), SecretRequest{Secret: secret}, &r)
-	return r, err
-}
-
-// DeleteSecret removes a profile's client secret from the keyring.
-func (c *Client) DeleteSecret(ctx context.Context, profile string) error {
-	return c.do(ctx, http.MethodDelete, "/v1/secret/"+url.PathEscape(profile), nil, nil)
-}
-
-// SetPrivateKey stores a profile's private_key_jwt key (PEM) in the keyring.
-func (c *Client) SetPrivateKey(ctx context.Context, profile, pem string) (SecretResponse, error) {
-	var r SecretResponse
-	err := c.do(ctx, http.MethodPost, "/v1/private-key/"+url.PathEscape(profile), PrivateKeyRequest{PrivateKey: pem}, &r)
-	return r, err
-}
-
-// DeletePrivateKey removes a profile's private key from the keyring.
-func (c *Client) DeletePrivateKey(ctx context.Context, profile string) error {
-	return c.do(ctx, http.MethodDelete, "/v1/private-key/"+url.PathEscape(profile), nil, nil)
+	writeError(w, apiclient.CodeKeyring, err.Error())
 }

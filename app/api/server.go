@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -17,8 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/session"
-	"github.com/tokentray/tokentray/auth"
 )
 
 // Sessions is what the server needs of the agent.
@@ -27,43 +26,8 @@ type Sessions interface {
 	All() []*session.Session
 }
 
-// AgentInfo describes the running agent in /v1/status.
-type AgentInfo struct {
-	PID     int    `json:"pid"`
-	Version string `json:"version"`
-	Socket  string `json:"socket"`
-	Listen  string `json:"listen,omitempty"`
-	// ListenError says why the token API's TCP port is not served (another
-	// program holds it: who, and that the agent keeps trying); the socket
-	// serves everything meanwhile.
-	ListenError string `json:"listen_error,omitempty"`
-	Config      string `json:"config"`
-	Store       string `json:"store"`
-}
-
-// TokenResponse is the body of GET /v1/token/{profile}.
-type TokenResponse struct {
-	AccessToken string    `json:"access_token"`
-	TokenType   string    `json:"token_type"`
-	ExpiresAt   time.Time `json:"expires_at,omitzero"`
-	ExpiresIn   int64     `json:"expires_in,omitempty"`
-	Scope       string    `json:"scope,omitempty"`
-}
-
-// StatusResponse is the body of GET /v1/status.
-type StatusResponse struct {
-	Agent    AgentInfo        `json:"agent"`
-	Profiles []session.Status `json:"profiles"`
-}
-
-// ErrorResponse is the one error shape of the API.
-type ErrorResponse struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
-}
-
-// maxWait bounds how long a token read waits for a refresh under way.
-const maxWait = 30 * time.Second
+// maxWait bounds how long a request waits for a refresh under way.
+const maxWait = apiclient.MaxWait
 
 // maxRequestBody bounds request bodies on the socket.
 const maxRequestBody = 64 << 10
@@ -71,14 +35,14 @@ const maxRequestBody = 64 << 10
 // Server serves the API.
 type Server struct {
 	Sessions Sessions
-	Info     func() AgentInfo
+	Info     func() apiclient.AgentInfo
 	Now      func() time.Time
 	Log      *slog.Logger
 	// Reload, if set, rereads the config (POST /v1/reload).
 	Reload func(ctx context.Context) error
 	// Secrets, if set, keeps client secrets and keys (/v1/secret, /v1/private-key).
 	Secrets Secrets
-	// TCPKey is the per-user key a TCP request must carry (KeyHeader) when
+	// TCPKey is the per-user key a TCP request must carry (apiclient.KeyHeader) when
 	// the peer's uid cannot be found; "" refuses such requests.
 	TCPKey string
 	// TCPPeerUID finds the uid at the other end of a loopback TCP
@@ -107,7 +71,7 @@ func (s *Server) SocketHandler() http.Handler {
 	mux.HandleFunc("DELETE /v1/private-key/{profile}", s.deletePrivateKey)
 	mux.HandleFunc("GET /v1/details/{profile}", s.details)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "no such endpoint")
+		writeError(w, apiclient.CodeNotFound, "no such endpoint")
 	})
 	return s.guard(tokenRoute(mux, s.tokenOf), false)
 }
@@ -117,9 +81,9 @@ func (s *Server) TCPHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc(tokenPattern, s.token)
 	mux.HandleFunc(onlyTokenPattern, s.onlyToken)
-	mux.HandleFunc("GET "+agentPath, s.agentWho)
+	mux.HandleFunc("GET "+apiclient.AgentPath, s.agentWho)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "the TCP port serves GET /v1/token/{profile} (and /v1/token) only; everything else is on the unix socket")
+		writeError(w, apiclient.CodeNotFound, "the TCP port serves GET /v1/token/{profile} (and /v1/token) only; everything else is on the unix socket")
 	})
 	return s.guard(tokenRoute(mux, s.tokenOf), true)
 }
@@ -132,14 +96,14 @@ func (s *Server) guard(next http.Handler, tcp bool) http.Handler {
 		h := w.Header()
 		h["Cache-Control"] = noStore
 		h["X-Content-Type-Options"] = nosniff
-		if tcp && r.URL.Path == ProofPath {
+		if tcp && r.URL.Path == apiclient.ProofPath {
 			s.proof(w, r)
 			return
 		}
 		if !s.peerAllowed(w, r, tcp) {
 			return
 		}
-		if tcp && !validHost(r.Host, r.Context()) {
+		if tcp && !validHost(r.Context(), r.Host) {
 			forbid(w, "Host must be a loopback name with this port")
 			return
 		}
@@ -163,7 +127,7 @@ func (s *Server) guard(next http.Handler, tcp bool) http.Handler {
 // connection to hold on to.
 func forbid(w http.ResponseWriter, msg string) {
 	w.Header()["Connection"] = connClose
-	writeError(w, http.StatusForbidden, "forbidden", msg)
+	writeError(w, apiclient.CodeForbidden, msg)
 }
 
 var connClose = []string{"close"}
@@ -186,7 +150,7 @@ func ConnContext(ctx context.Context, c net.Conn) context.Context {
 }
 
 // validHost accepts localhost, 127.0.0.1 or [::1] with the port we listen on.
-func validHost(host string, ctx context.Context) bool {
+func validHost(ctx context.Context, host string) bool {
 	h, port, err := net.SplitHostPort(host)
 	if err != nil {
 		return false
@@ -208,10 +172,7 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) (*session.Sessi
 func (s *Server) sessionNamed(w http.ResponseWriter, name string) (*session.Session, bool) {
 	sess, ok := s.Sessions.Session(name)
 	if !ok {
-		if len(name) > 64 { // no configured name is longer: do not echo a huge one back
-			name = name[:64] + "…"
-		}
-		writeError(w, http.StatusNotFound, "unknown_profile", fmt.Sprintf("no profile named %q in the config", name))
+		writeError(w, apiclient.CodeUnknownProfile, unknownProfile(name))
 	}
 	return sess, ok
 }
@@ -231,13 +192,13 @@ func (s *Server) onlyToken(w http.ResponseWriter, r *http.Request) {
 	case 1:
 		s.tokenOf(w, r, all[0].Name())
 	case 0:
-		writeError(w, http.StatusNotFound, "unknown_profile", "the config has no profiles")
+		writeError(w, apiclient.CodeUnknownProfile, "the config has no profiles")
 	default:
 		names := make([]string, len(all))
 		for i, sess := range all {
 			names[i] = sess.Name()
 		}
-		writeError(w, http.StatusBadRequest, "bad_request", "name a profile: "+strings.Join(names, ", "))
+		writeError(w, apiclient.CodeBadRequest, "name a profile: "+strings.Join(names, ", "))
 	}
 }
 
@@ -253,7 +214,7 @@ func (s *Server) tokenOf(w http.ResponseWriter, r *http.Request, profile string)
 		if v := r.URL.Query().Get("min_valid"); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil || d < 0 || d > 24*time.Hour {
-				writeError(w, http.StatusBadRequest, "bad_request", "min_valid must be a duration like 60s, at most 24h")
+				writeError(w, apiclient.CodeBadRequest, "min_valid must be a duration like 60s, at most 24h")
 				return
 			}
 			minValid = d
@@ -275,12 +236,7 @@ func (s *Server) tokenOf(w http.ResponseWriter, r *http.Request, profile string)
 		io.WriteString(w, tok.AccessToken)
 		return
 	}
-	resp := TokenResponse{AccessToken: tok.AccessToken, TokenType: tok.TokenType, Scope: tok.Scope}
-	if !tok.Expiry.IsZero() {
-		resp.ExpiresAt = tok.Expiry.UTC()
-		resp.ExpiresIn = int64(tok.Expiry.Sub(s.Now()).Seconds())
-	}
-	writeToken(w, resp)
+	writeToken(w, tokenResponse(tok, s.Now()))
 }
 
 // wantsText reports whether Accept asks for text/plain rather than JSON.
@@ -289,27 +245,7 @@ func wantsText(accept string) bool {
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
-	resp := StatusResponse{Agent: s.Info(), Profiles: []session.Status{}}
-	for _, sess := range s.Sessions.All() {
-		resp.Profiles = append(resp.Profiles, sess.Status())
-	}
-	writeJSON(w, http.StatusOK, resp)
-}
-
-// LoginRequest is the body of POST /v1/login/{profile}.
-type LoginRequest struct {
-	NoBrowser bool `json:"no_browser"`
-}
-
-// LoginEvent is one line of the newline-delimited JSON a login streams:
-// first what to show (the URL of a browser login, the code of a device
-// login), then the outcome.
-type LoginEvent struct {
-	URL string `json:"url,omitempty"`
-	*session.DeviceCode
-	Done    bool   `json:"done,omitempty"`
-	Error   string `json:"error,omitempty"`
-	Message string `json:"message,omitempty"`
+	writeJSON(w, http.StatusOK, statusResponse(s.Info(), s.Sessions.All()))
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
@@ -317,18 +253,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var req LoginRequest
+	var req apiclient.LoginRequest
 	if !readJSON(w, r, &req) {
 		return
 	}
-	streamLogin(w, func(emit func(LoginEvent)) error {
-		return sess.Login(r.Context(), req.NoBrowser, func(u string) { emit(LoginEvent{URL: u}) })
+	streamLogin(w, func(emit func(apiclient.LoginEvent)) error {
+		return sess.Login(r.Context(), req.NoBrowser, func(u string) { emit(apiclient.LoginEvent{URL: u}) })
 	})
 }
 
 // streamLogin answers with the events of a login as newline-delimited
 // JSON: whatever run emits, then its outcome.
-func streamLogin(w http.ResponseWriter, run func(emit func(LoginEvent)) error) {
+func streamLogin(w http.ResponseWriter, run func(emit func(apiclient.LoginEvent)) error) {
 	// The stream lasts as long as the login: lift the write deadline.
 	rc := http.NewResponseController(w)
 	rc.SetWriteDeadline(time.Time{})
@@ -336,15 +272,15 @@ func streamLogin(w http.ResponseWriter, run func(emit func(LoginEvent)) error) {
 	w.WriteHeader(http.StatusOK)
 	enc := json.NewEncoder(w)
 	rc.Flush()
-	err := run(func(ev LoginEvent) {
+	err := run(func(ev apiclient.LoginEvent) {
 		enc.Encode(ev)
 		rc.Flush()
 	})
 	if err != nil {
-		enc.Encode(LoginEvent{Error: loginErrorCode(err), Message: err.Error()})
+		enc.Encode(apiclient.LoginEvent{Error: loginErrorCode(err), Message: err.Error()})
 		return
 	}
-	enc.Encode(LoginEvent{Done: true})
+	enc.Encode(apiclient.LoginEvent{Done: true})
 }
 
 func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
@@ -356,13 +292,7 @@ func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	sess, ok := s.session(w, r)
-	if !ok {
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), maxWait)
-	defer cancel()
-	res, err := sess.Logout(ctx)
+	res, err := Local{Sessions: s.Sessions, Info: s.Info, Now: s.Now}.Logout(r.Context(), r.PathValue("profile"))
 	if err != nil {
 		writeSessionError(w, err)
 		return
@@ -390,7 +320,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, req any, do func(co
 	var bad badRequest
 	switch err := do(ctx, sess); {
 	case errors.As(err, &bad):
-		writeError(w, http.StatusBadRequest, "bad_request", string(bad))
+		writeError(w, apiclient.CodeBadRequest, string(bad))
 	case err != nil:
 		writeSessionError(w, err)
 	default:
@@ -403,13 +333,8 @@ type badRequest string
 
 func (b badRequest) Error() string { return string(b) }
 
-// ImportRequest is the body of POST /v1/import/{profile}.
-type ImportRequest struct {
-	RefreshToken string `json:"refresh_token"`
-}
-
 func (s *Server) importToken(w http.ResponseWriter, r *http.Request) {
-	var req ImportRequest
+	var req apiclient.ImportRequest
 	s.act(w, r, &req, func(ctx context.Context, sess *session.Session) error {
 		rt := strings.TrimSpace(req.RefreshToken)
 		if rt == "" {
@@ -419,15 +344,8 @@ func (s *Server) importToken(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// PasswordRequest is the body of POST /v1/password/{profile}. The password
-// is used once and forgotten.
-type PasswordRequest struct {
-	Username string `json:"username"`
-	Password string `json:"password"`
-}
-
 func (s *Server) password(w http.ResponseWriter, r *http.Request) {
-	var req PasswordRequest
+	var req apiclient.PasswordRequest
 	s.act(w, r, &req, func(ctx context.Context, sess *session.Session) error {
 		return sess.Password(ctx, req.Username, req.Password)
 	})
@@ -435,11 +353,11 @@ func (s *Server) password(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 	if s.Reload == nil {
-		writeError(w, http.StatusNotImplemented, "not_supported", "this agent cannot reload its config")
+		writeError(w, apiclient.CodeNotSupported, "this agent cannot reload its config")
 		return
 	}
 	if err := s.Reload(r.Context()); err != nil {
-		writeError(w, http.StatusBadRequest, "bad_config", err.Error())
+		writeError(w, apiclient.CodeBadConfig, err.Error())
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]bool{"reloaded": true})
@@ -450,43 +368,21 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) { // an empty body means defaults
 		// Decoder errors name offsets and field names, never values.
-		writeError(w, http.StatusBadRequest, "bad_request", "the request body is not the expected JSON")
+		writeError(w, apiclient.CodeBadRequest, "the request body is not the expected JSON")
 		return false
 	}
 	return true
 }
 
+// writeSessionError answers err in the API's vocabulary (WireError).
 func writeSessionError(w http.ResponseWriter, err error) {
-	var se *session.Error
-	if errors.As(err, &se) {
-		status := map[string]int{
-			"logged_out": http.StatusUnauthorized, "login_required": http.StatusUnauthorized,
-			"refresh_failed": http.StatusServiceUnavailable, "keyring": http.StatusServiceUnavailable,
-			"timeout": http.StatusGatewayTimeout, "no_refresh_token": http.StatusBadGateway,
-			"min_valid_unmet": http.StatusBadRequest, "import_refused": http.StatusBadRequest,
-		}[se.Code]
-		if status == 0 {
-			status = http.StatusInternalServerError
-		}
-		writeError(w, status, se.Code, se.Message)
-		return
-	}
-	switch auth.KindOf(err) {
-	case auth.LoginRequired:
-		writeError(w, http.StatusUnauthorized, "login_required", err.Error())
-	case auth.Misconfigured:
-		writeError(w, http.StatusBadGateway, "misconfigured", err.Error())
-	default:
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-			writeError(w, http.StatusGatewayTimeout, "timeout", err.Error())
-			return
-		}
-		writeError(w, http.StatusServiceUnavailable, "unavailable", err.Error())
-	}
+	e := WireError(err)
+	writeError(w, e.Code, e.Message)
 }
 
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, ErrorResponse{Error: code, Message: msg})
+// writeError answers the one error shape, with code's HTTP status.
+func writeError(w http.ResponseWriter, code apiclient.Code, msg string) {
+	writeJSON(w, code.HTTPStatus(), apiclient.ErrorResponse{Error: code, Message: msg})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -494,11 +390,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
 }
-
-// IdleTimeout is how long a keep-alive connection may sit idle on the
-// agent: long enough for a tool that reads every few seconds, short enough
-// that idle connections do not pile up.
-const IdleTimeout = 30 * time.Second
 
 // NewHTTPServer returns an http.Server with the timeouts every listener of
 // the agent uses: slow or stuck clients cannot hold connections open.
@@ -508,7 +399,7 @@ func NewHTTPServer(h http.Handler) *http.Server {
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      maxWait + 10*time.Second,
-		IdleTimeout:       IdleTimeout,
+		IdleTimeout:       apiclient.IdleTimeout,
 		MaxHeaderBytes:    16 << 10,
 		ConnContext:       ConnContext,
 	}

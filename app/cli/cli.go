@@ -19,7 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentray/tokentray/app/agent"
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/config"
 	"github.com/tokentray/tokentray/app/rundir"
 )
@@ -33,10 +33,7 @@ type Env struct {
 	// RunTray runs the tray inside the agent's process until ctx ends. It
 	// returns ErrNoTray when the desktop has no tray host; nil means this
 	// build has no tray.
-	RunTray func(ctx context.Context, a *agent.Agent, c *api.Client) error
-	// RunUI runs `tokentray ui WINDOW …` (the Fyne windows) in this
-	// process; nil hands the command to the tokentray-ui program.
-	RunUI func(ctx context.Context, args []string, c *api.Client) error
+	RunTray func(ctx context.Context, a *agent.Agent) error
 }
 
 // ErrNoTray is returned by Env.RunTray when no tray host is there.
@@ -64,8 +61,8 @@ type cmdContext struct {
 	ran        bool
 }
 
-func (c *cmdContext) client() *api.Client {
-	return api.NewClient(api.SocketPath(api.RuntimeDir(c.runtimeDir)))
+func (c *cmdContext) client() *apiclient.Client {
+	return apiclient.NewClient(apiclient.SocketPath(apiclient.RuntimeDir(c.runtimeDir)))
 }
 
 func (c *cmdContext) printf(format string, args ...any) { fmt.Fprintf(c.env.Stdout, format, args...) }

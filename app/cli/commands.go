@@ -16,7 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tokentray/tokentray/app/agent"
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/config"
 )
 
@@ -72,7 +72,7 @@ func runWithTray(c *cmdContext) error {
 		<-c.ctx.Done()
 		return nil
 	}
-	err = c.env.RunTray(c.ctx, a, api.NewClient(a.Socket()))
+	err = c.env.RunTray(c.ctx, a)
 	if errors.Is(err, ErrNoTray) {
 		c.errorf("tokentray: %v; serving on %s and %s without a tray\n", err, a.Socket(), a.TCPAddr())
 		<-c.ctx.Done()
@@ -182,7 +182,7 @@ func runLogin(c *cmdContext, o loginFlags) error {
 	return c.printLoggedIn(cl, profile)
 }
 
-func (c *cmdContext) printLoggedIn(cl *api.Client, profile string) error {
+func (c *cmdContext) printLoggedIn(cl *apiclient.Client, profile string) error {
 	st, err := cl.Status(c.ctx)
 	if err != nil {
 		return err
@@ -211,7 +211,7 @@ func (c *cmdContext) localProfile(name string) *config.Profile {
 	return &e
 }
 
-func (c *cmdContext) passwordLogin(cl *api.Client, profile, user string, p *config.Profile) error {
+func (c *cmdContext) passwordLogin(cl *apiclient.Client, profile, user string, p *config.Profile) error {
 	if user == "" && p != nil {
 		user = p.Username
 	}

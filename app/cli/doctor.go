@@ -17,8 +17,8 @@ import (
 
 	"github.com/tokentray/tokentray/app/agent"
 	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/config"
-	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/app/store"
 	"github.com/tokentray/tokentray/auth"
 )
@@ -175,14 +175,14 @@ func keyringFinding(err error) finding {
 }
 
 // checkAgent asks the agent for its status.
-func (d *doctor) checkAgent(cfg *config.Config) (api.StatusResponse, bool) {
+func (d *doctor) checkAgent(cfg *config.Config) (apiclient.StatusResponse, bool) {
 	cl := d.c.client()
 	ctx, cancel := context.WithTimeout(d.c.ctx, doctorAgentTimeout)
 	defer cancel()
 	st, err := cl.Status(ctx)
 	if err != nil {
 		fix := "start it: `tokentray` (with its tray icon) or `tokentray agent` (without)"
-		if errors.Is(err, api.ErrNoAgent) {
+		if errors.Is(err, apiclient.ErrNoAgent) {
 			d.report(finding{markFail, "agent", "no agent answers on " + cl.Socket(), fix})
 		} else {
 			d.report(finding{markFail, "agent", err.Error(), fix})
@@ -198,7 +198,7 @@ func (d *doctor) checkAgent(cfg *config.Config) (api.StatusResponse, bool) {
 
 // checkPort checks the token API's loopback port: the agent's own when it
 // runs, else free for it.
-func (d *doctor) checkPort(cfg *config.Config, st api.StatusResponse, running bool) {
+func (d *doctor) checkPort(cfg *config.Config, st apiclient.StatusResponse, running bool) {
 	addr := cfg.ListenAddr()
 	switch {
 	case addr == "":
@@ -259,8 +259,8 @@ func isOurPort(ctx context.Context, addr string) error {
 		return err
 	}
 	defer resp.Body.Close()
-	var e api.ErrorResponse
-	if json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&e) != nil || e.Error != "not_found" || !strings.Contains(e.Message, "/v1/token/") {
+	var e apiclient.ErrorResponse
+	if json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&e) != nil || e.Error != apiclient.CodeNotFound || !strings.Contains(e.Message, "/v1/token/") {
 		return fmt.Errorf("HTTP %d, not tokentray's answer", resp.StatusCode)
 	}
 	return nil
@@ -269,7 +269,7 @@ func isOurPort(ctx context.Context, addr string) error {
 // checkProfile checks a profile's provider: discovery (reachable, issuer
 // matches) or its token endpoint, the clock against the provider's Date
 // header, and the profile's state in the agent.
-func (d *doctor) checkProfile(p config.Profile, st api.StatusResponse, running bool) {
+func (d *doctor) checkProfile(p config.Profile, st apiclient.StatusResponse, running bool) {
 	what := "profile " + p.Name
 	hc, err := agent.ProfileHTTPClient(agent.NewHTTPClient(), p)
 	if err != nil {
@@ -327,14 +327,14 @@ func discoveryFix(p config.Profile) string {
 }
 
 // stateFinding reports what the agent says of a profile.
-func stateFinding(what string, s session.Status, now time.Time) finding {
+func stateFinding(what string, s apiclient.Status, now time.Time) finding {
 	text := "agent: " + s.Summary(now)
 	switch s.State {
-	case session.LoggedOut:
+	case apiclient.LoggedOut:
 		return finding{markWarn, what, text, "log in: tokentray login " + s.Profile}
-	case session.LoginRequired:
+	case apiclient.LoginRequired:
 		return finding{markFail, what, text, "log in again: tokentray login " + s.Profile}
-	case session.Unavailable:
+	case apiclient.Unavailable:
 		return finding{markFail, what, text, "see the keyring line above"}
 	}
 	if s.Unsaved != "" {

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
@@ -35,7 +35,7 @@ func TestExecPutsTheTokenInTheEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GET $TOKENTRAY_API: %v", err)
 	}
-	var tr api.TokenResponse
+	var tr apiclient.TokenResponse
 	json.NewDecoder(resp.Body).Decode(&tr)
 	resp.Body.Close()
 	if tr.AccessToken != tok || !strings.HasSuffix(parts[2], "/v1/token/"+profile) {

@@ -5,7 +5,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 )
 
 // The ExecCredential versions kubectl speaks; v1 unless kubectl asks for
@@ -31,7 +31,7 @@ type execCredentialStatus struct {
 // writeExecCredential prints t as an ExecCredential. kubectl caches it
 // until expirationTimestamp, then runs tokentray again. execInfo is
 // KUBERNETES_EXEC_INFO, whose apiVersion the answer must carry.
-func writeExecCredential(w io.Writer, t api.TokenResponse, execInfo string) error {
+func writeExecCredential(w io.Writer, t apiclient.TokenResponse, execInfo string) error {
 	version := execCredentialV1
 	var info struct {
 		APIVersion string `json:"apiVersion"`

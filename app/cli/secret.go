@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 )
 
 // maxKeyInput bounds a private key read from a file or standard input.
@@ -64,17 +64,17 @@ func secretCommand(c *cmdContext) *cobra.Command {
 
 func runSecretSet(c *cmdContext) error {
 	secret, err := c.askPassword(fmt.Sprintf("Client secret for %s: ", c.args[0]))
-	return c.storeSecret("client secret", secret, err, (*api.Client).SetSecret)
+	return c.storeSecret("client secret", secret, err, (*apiclient.Client).SetSecret)
 }
 
 func runSecretSetKey(c *cmdContext) error {
 	pem, err := c.readKey(argAt(c.args, 1))
-	return c.storeSecret("private key", pem, err, (*api.Client).SetPrivateKey)
+	return c.storeSecret("private key", pem, err, (*apiclient.Client).SetPrivateKey)
 }
 
 // storeSecret hands a secret read (or the error reading it) to the agent
 // with send, and says what came of it.
-func (c *cmdContext) storeSecret(what, secret string, readErr error, send func(*api.Client, context.Context, string, string) (api.SecretResponse, error)) error {
+func (c *cmdContext) storeSecret(what, secret string, readErr error, send func(*apiclient.Client, context.Context, string, string) (apiclient.SecretResponse, error)) error {
 	if readErr != nil {
 		return readErr
 	}

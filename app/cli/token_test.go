@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/agent"
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
@@ -49,7 +49,7 @@ func TestTokenFormats(t *testing.T) {
 	if r := e.run("", "token", profile, "--format", "header"); r.stdout != "Authorization: Bearer "+tok+"\n" {
 		t.Errorf("header: got %q", r.stdout)
 	}
-	var j api.TokenResponse
+	var j apiclient.TokenResponse
 	if r := e.run("", "token", "--format", "json", profile); json.Unmarshal([]byte(r.stdout), &j) != nil || j.AccessToken != tok || j.ExpiresIn <= 0 {
 		t.Errorf("json: got %q", r.stdout)
 	}
@@ -79,7 +79,7 @@ func TestTokenFormats(t *testing.T) {
 
 	// kubectl announces the version it wants.
 	var out bytes.Buffer
-	if err := writeExecCredential(&out, api.TokenResponse{AccessToken: "t"}, `{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{"interactive":false}}`); err != nil {
+	if err := writeExecCredential(&out, apiclient.TokenResponse{AccessToken: "t"}, `{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{"interactive":false}}`); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), `"apiVersion": "client.authentication.k8s.io/v1beta1"`) || strings.Contains(out.String(), "expirationTimestamp") {
@@ -100,7 +100,7 @@ func TestMinValidNeverServesAShorterToken(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
 		r := e.run("", "token", profile, "--format", "json", "--min-valid", "10s")
-		var j api.TokenResponse
+		var j apiclient.TokenResponse
 		if err := json.Unmarshal([]byte(r.stdout), &j); err != nil || r.code != 0 {
 			t.Fatalf("token: %d %q %q", r.code, r.stdout, r.stderr)
 		}

@@ -22,8 +22,7 @@ var uiWindows = []struct{ name, args, what string }{
 }
 
 // uiCommand is `tokentray ui WINDOW [ARGS]`. The windows are a program of
-// their own, tokentray-ui, which this hands the command to (Env.RunUI
-// runs them in this process instead, in tokentray-ui itself).
+// their own, tokentray-ui, which this hands the command to.
 func (c *cmdContext) uiCommand() *cobra.Command {
 	var list strings.Builder
 	for _, w := range uiWindows {
@@ -38,9 +37,6 @@ func (c *cmdContext) uiCommand() *cobra.Command {
 		Args:              checkWindow,
 		ValidArgsFunction: c.completeWindow,
 		RunE: c.run(func(c *cmdContext) error {
-			if c.env.RunUI != nil {
-				return c.env.RunUI(c.ctx, c.args, c.client())
-			}
 			// Hand SIGINT and SIGTERM back to their default first: one
 			// caught here would be lost in the exec, and the window would
 			// open after being told to quit.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/auth"
 )
 
@@ -13,15 +14,6 @@ import (
 type DeviceProvider interface {
 	DeviceAuthorize(ctx context.Context) (*auth.DeviceAuthorization, error)
 	PollDevice(ctx context.Context, da *auth.DeviceAuthorization, sleep func(context.Context, time.Duration) error) (*auth.Token, error)
-}
-
-// DeviceCode is what a person needs to confirm a device login: the code
-// and where to enter it. It holds no secret (the device code stays inside).
-type DeviceCode struct {
-	UserCode                string    `json:"user_code"`
-	VerificationURI         string    `json:"verification_uri"`
-	VerificationURIComplete string    `json:"verification_uri_complete,omitempty"`
-	ExpiresAt               time.Time `json:"expires_at,omitzero"`
 }
 
 // LoginDevice runs a device login (RFC 8628), or joins the one under way:
@@ -45,7 +37,7 @@ func (s *Session) runDeviceLogin(ctx context.Context, pl *pendingLogin) {
 	err := s.loginWith(ctx, func(p Provider) (*auth.Token, error) {
 		dp, ok := p.(DeviceProvider)
 		if !ok {
-			return nil, &Error{Code: "not_supported", Message: fmt.Sprintf("profile %q cannot do a device login", s.o.Name)}
+			return nil, &Error{Code: apiclient.CodeNotSupported, Message: fmt.Sprintf("profile %q cannot do a device login", s.o.Name)}
 		}
 		actx, cancel := context.WithTimeout(ctx, s.o.RefreshTimeout)
 		da, err := dp.DeviceAuthorize(actx)
@@ -89,18 +81,18 @@ func (s *Session) PasteLogin(ctx context.Context, redirectURL string) error {
 	pl := s.login
 	s.mu.Unlock()
 	if pl == nil {
-		return &Error{Code: "no_login", Message: fmt.Sprintf("no login is under way for %q: start one with `tokentray login %s --no-browser`", s.o.Name, s.o.Name)}
+		return &Error{Code: apiclient.CodeNoLogin, Message: fmt.Sprintf("no login is under way for %q: start one with `tokentray login %s --no-browser`", s.o.Name, s.o.Name)}
 	}
 	if pl.device {
-		return &Error{Code: "no_login", Message: fmt.Sprintf("the login under way for %q is a device login: it needs no pasted address", s.o.Name)}
+		return &Error{Code: apiclient.CodeNoLogin, Message: fmt.Sprintf("the login under way for %q is a device login: it needs no pasted address", s.o.Name)}
 	}
 	select {
 	case <-pl.urlSet:
 	case <-pl.done:
-		return &Error{Code: "no_login", Message: fmt.Sprintf("the login for %q has just ended", s.o.Name)}
+		return &Error{Code: apiclient.CodeNoLogin, Message: fmt.Sprintf("the login for %q has just ended", s.o.Name)}
 	}
 	if pl.paste == nil {
-		return &Error{Code: "no_login", Message: fmt.Sprintf("the login under way for %q does not take pasted addresses", s.o.Name)}
+		return &Error{Code: apiclient.CodeNoLogin, Message: fmt.Sprintf("the login under way for %q does not take pasted addresses", s.o.Name)}
 	}
 	if err := pl.paste(redirectURL); err != nil {
 		return err
@@ -115,5 +107,5 @@ func (s *Session) PasteLogin(ctx context.Context, redirectURL string) error {
 
 // otherLoginPending says that a login of another kind is under way.
 func (s *Session) otherLoginPending(kind string) error {
-	return &Error{Code: "login_pending", Message: fmt.Sprintf("a %s login is under way for %q: finish it, or cancel it with `tokentray login %s --cancel`", kind, s.o.Name, s.o.Name)}
+	return &Error{Code: apiclient.CodeLoginPending, Message: fmt.Sprintf("a %s login is under way for %q: finish it, or cancel it with `tokentray login %s --cancel`", kind, s.o.Name, s.o.Name)}
 }

@@ -4,12 +4,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/auth"
 )
-
-// RefreshWarnWithin is how close to its expiry a refresh token is shown
-// ("login needed in 3 days") and, once, warned about in the log.
-const RefreshWarnWithin = 14 * 24 * time.Hour
 
 // How refreshing treats the refresh token's lifetime (Session.renewal).
 const (
@@ -70,7 +67,7 @@ func (s *Session) checkRefreshExpiryLocked(now time.Time) {
 	}
 	s.warned = true
 	s.o.Log.Warn("the refresh token expires soon; log in again before then",
-		"refresh_expires_at", s.tok.RefreshExpiry.Format(time.RFC3339), "in", Human(left))
+		"refresh_expires_at", s.tok.RefreshExpiry.Format(time.RFC3339), "in", apiclient.Human(left))
 }
 
 // Resume retries a grant whose refresh was refused because of the client's

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/auth"
 )
 
@@ -133,7 +134,7 @@ func (s *Session) Import(ctx context.Context, refreshToken string) error {
 	if auth.KindOf(err) == auth.Misconfigured && s.park(ctx, refreshToken, err) {
 		return err
 	}
-	return &Error{Code: "import_refused", Err: err,
+	return &Error{Code: apiclient.CodeImportRefused, Err: err,
 		Message: fmt.Sprintf("profile %q: the refresh token was not accepted, the saved login is unchanged: %v", s.o.Name, err)}
 }
 
@@ -187,12 +188,6 @@ func (s *Session) newGrant() int {
 	defer s.mu.Unlock()
 	s.gen++
 	return s.gen
-}
-
-// LogoutResult says what a logout did beyond forgetting the grant locally.
-type LogoutResult struct {
-	Revoked     bool   `json:"revoked"`
-	RevokeError string `json:"revoke_error,omitempty"`
 }
 
 // Logout forgets the grant (memory and store) and revokes its refresh token

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/store"
 	"github.com/tokentray/tokentray/auth"
 )
@@ -25,22 +26,9 @@ type Provider interface {
 	Password(ctx context.Context, user, password string) (*auth.Token, error)
 }
 
-// State is what a person sees of a profile.
-type State string
-
-// The states.
-const (
-	LoggedOut     State = "logged out"
-	Valid         State = "valid"
-	Refreshing    State = "refreshing"
-	Expired       State = "expired" // holds a grant; the access token will be refreshed on demand
-	LoginRequired State = "login required"
-	Unavailable   State = "unavailable" // the keyring could not be read
-)
-
 // Error is why a Session cannot serve a token.
 type Error struct {
-	Code    string // logged_out, login_required, refresh_failed, keyring
+	Code    apiclient.Code // the API's error code (apiclient.CodeLoggedOut, …)
 	Message string
 	Err     error
 }
@@ -269,7 +257,7 @@ func (s *Session) Token(ctx context.Context, minValid time.Duration) (auth.Token
 		select {
 		case <-f.done:
 		case <-ctx.Done():
-			return auth.Token{}, &Error{Code: "timeout", Message: "gave up waiting for the refresh under way", Err: ctx.Err()}
+			return auth.Token{}, &Error{Code: apiclient.CodeTimeout, Message: "gave up waiting for the refresh under way", Err: ctx.Err()}
 		}
 	}
 }
@@ -315,11 +303,11 @@ func (s *Session) Refresh(ctx context.Context) error {
 func (s *Session) unusableLocked() error {
 	switch s.state {
 	case LoggedOut:
-		return &Error{Code: "logged_out", Message: fmt.Sprintf("profile %q is logged out: run `tokentray login %s`", s.o.Name, s.o.Name)}
+		return &Error{Code: apiclient.CodeLoggedOut, Message: fmt.Sprintf("profile %q is logged out: run `tokentray login %s`", s.o.Name, s.o.Name)}
 	case LoginRequired:
-		return &Error{Code: "login_required", Message: fmt.Sprintf("profile %q needs a new login (%s): run `tokentray login %s`", s.o.Name, s.reason, s.o.Name)}
+		return &Error{Code: apiclient.CodeLoginRequired, Message: fmt.Sprintf("profile %q needs a new login (%s): run `tokentray login %s`", s.o.Name, s.reason, s.o.Name)}
 	case Unavailable:
-		return &Error{Code: "keyring", Message: fmt.Sprintf("profile %q: %s", s.o.Name, s.reason)}
+		return &Error{Code: apiclient.CodeKeyring, Message: fmt.Sprintf("profile %q: %s", s.o.Name, s.reason)}
 	}
 	return nil
 }
@@ -330,9 +318,9 @@ func (s *Session) failureLocked(now time.Time, minValid time.Duration) error {
 		if now.Before(s.retryAt) {
 			msg += fmt.Sprintf(" (next try in %v)", s.retryAt.Sub(now).Round(time.Second))
 		}
-		return &Error{Code: "refresh_failed", Message: msg}
+		return &Error{Code: apiclient.CodeRefreshFailed, Message: msg}
 	}
-	return &Error{Code: "refresh_failed", Message: fmt.Sprintf("profile %q: the provider's tokens do not stay valid for %v", s.o.Name, minValid)}
+	return &Error{Code: apiclient.CodeRefreshFailed, Message: fmt.Sprintf("profile %q: the provider's tokens do not stay valid for %v", s.o.Name, minValid)}
 }
 
 // marginLocked is how long before expiry the current token stops being
@@ -365,7 +353,7 @@ func (s *Session) unmeetableLocked(minValid time.Duration) error {
 	if life <= 0 || want < life {
 		return nil
 	}
-	return &Error{Code: "min_valid_unmet", Message: fmt.Sprintf("profile %q: the provider's access tokens do not stay valid for %v (min_valid): they live %v; ask for less than that",
+	return &Error{Code: apiclient.CodeMinValidUnmet, Message: fmt.Sprintf("profile %q: the provider's access tokens do not stay valid for %v (min_valid): they live %v; ask for less than that",
 		s.o.Name, want, life.Round(time.Second))}
 }
 
@@ -399,7 +387,7 @@ func (s *Session) refresh(ctx context.Context, gen int) error {
 	s.mu.Lock()
 	if s.tok == nil || s.tok.RefreshToken == "" {
 		s.mu.Unlock()
-		return &Error{Code: "logged_out", Message: "no refresh token"}
+		return &Error{Code: apiclient.CodeLoggedOut, Message: "no refresh token"}
 	}
 	rt, scope := s.tok.RefreshToken, s.tok.Scope
 	s.mu.Unlock()
@@ -536,7 +524,7 @@ func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how stri
 	// a token must never be served whose reported expiry has passed.
 	tok.Expiry = tok.Expiry.Truncate(time.Second)
 	if tok.RefreshToken == "" {
-		return &Error{Code: "no_refresh_token", Message: "the provider issued no refresh token (ask for the offline_access scope, or allow the refresh_token grant for this client)"}
+		return &Error{Code: apiclient.CodeNoRefreshToken, Message: "the provider issued no refresh token (ask for the offline_access scope, or allow the refresh_token grant for this client)"}
 	}
 	renewal := s.refreshExpiry(tok, now, how == "refresh")
 	s.persist.Lock()
@@ -670,32 +658,6 @@ func (s *Session) changed() {
 	if s.o.OnChange != nil {
 		s.o.OnChange()
 	}
-}
-
-// Status is a profile's state for people and tools. It never holds a token.
-type Status struct {
-	Profile          string         `json:"profile"`
-	State            State          `json:"state"`
-	Reason           string         `json:"reason,omitempty"`
-	ExpiresAt        time.Time      `json:"expires_at,omitzero"`
-	ExpirySource     string         `json:"expiry_source,omitempty"`
-	RefreshExpiresAt time.Time      `json:"refresh_expires_at,omitzero"`
-	RefreshRolling   bool           `json:"refresh_rolling,omitempty"` // every refresh renews RefreshExpiresAt
-	NextRefresh      time.Time      `json:"next_refresh,omitzero"`
-	LastRefresh      time.Time      `json:"last_refresh,omitzero"`
-	LastError        string         `json:"last_error,omitempty"`
-	Failures         int            `json:"failures,omitempty"`
-	Scope            string         `json:"scope,omitempty"`
-	LoginPending     bool           `json:"login_pending,omitempty"`
-	Extra            map[string]any `json:"extra,omitempty"`
-	// Unsaved is NotSaved or Removed when the store does not hold the
-	// newest refresh token (a crash now would lose the login);
-	// UnsavedReason is the store's error.
-	Unsaved       string `json:"unsaved,omitempty"`
-	UnsavedReason string `json:"unsaved_reason,omitempty"`
-	// ClockSkew is the provider's clock minus ours in whole seconds, from
-	// its Date header; 0 when they agree or it is not known.
-	ClockSkew int64 `json:"clock_skew_seconds,omitempty"`
 }
 
 // Status reports the session's state.

@@ -1,5 +1,5 @@
 // Package desktop starts the Fyne windows in their own process: `tokentray
-// ui WINDOW …` (cli.Env.RunUI). It is the one package that links Fyne's
+// ui WINDOW …` (cmd/tokentray-ui). It is the one package that links Fyne's
 // OpenGL driver (cgo): the process lives only while a window is open, so
 // the driver's 60 Hz loop never runs in the always-on agent.
 package desktop
@@ -12,13 +12,15 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/assets"
 	"github.com/tokentray/tokentray/ui/model"
 	"github.com/tokentray/tokentray/ui/windows"
@@ -27,22 +29,41 @@ import (
 // AppID is the application's ID (FyneApp.toml, the .desktop file).
 const AppID = "io.github.tokentray"
 
-const usage = "usage: tokentray ui settings | details PROFILE | login PROFILE | status [--quit-button] | about"
+// A Window is one of the windows Run opens, as its help lists it.
+type Window struct {
+	Name, Args, Summary string
+	profile             bool // takes exactly one argument, a profile
+}
+
+// Windows are the windows Run opens.
+var Windows = []Window{
+	{"settings", "", "the profiles: add, edit, remove", false},
+	{"details", "PROFILE", "what the current access token says", true},
+	{"login", "PROFILE", "log in, with the URL to copy for another browser", true},
+	{"status", "[--quit-button]", "every profile and its actions in a small window", false},
+	{"about", "", "the version", false},
+}
+
+// Usage lists the windows, one a line.
+func Usage() string {
+	var b strings.Builder
+	for _, w := range Windows {
+		fmt.Fprintf(&b, "  %-26s %s\n", strings.TrimSpace(w.Name+" "+w.Args), w.Summary)
+	}
+	return b.String()
+}
 
 // Run shows the window args name and returns when its last window closes.
-func Run(ctx context.Context, args []string, c *api.Client) error {
+func Run(ctx context.Context, args []string, c *apiclient.Client) error {
 	if len(args) == 0 {
-		return errors.New(usage)
+		return errors.New("which window?\n" + Usage())
 	}
-	name, rest := args[0], args[1:]
-	needProfile := name == "details" || name == "login"
-	if needProfile && len(rest) != 1 {
-		return errors.New(usage)
+	i := slices.IndexFunc(Windows, func(w Window) bool { return w.Name == args[0] })
+	if i < 0 {
+		return fmt.Errorf("no window %q; the windows are:\n%s", args[0], Usage())
 	}
-	switch name {
-	case "settings", "details", "login", "status", "about":
-	default:
-		return fmt.Errorf("no window %q; %s", name, usage)
+	if w := Windows[i]; w.profile && len(args) != 2 {
+		return fmt.Errorf("usage: tokentray ui %s %s", w.Name, w.Args)
 	}
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		return errors.New("no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset)")

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tokentray/tokentray/app/session"
+	"github.com/tokentray/tokentray/app/apiclient"
 )
 
 // Icon states, as assets.TrayIcon names them.
@@ -25,7 +25,7 @@ const (
 // profile that needs a login outranks an error, which outranks a refresh
 // under way; "ok" needs at least one profile with a token, "idle" is
 // nothing logged in.
-func Overall(ps []session.Status) string {
+func Overall(ps []apiclient.Status) string {
 	rank := map[string]int{IconIdle: 0, IconOK: 1, IconRefreshing: 2, IconError: 3, IconLogin: 4}
 	out := IconIdle
 	for _, p := range ps {
@@ -36,15 +36,15 @@ func Overall(ps []session.Status) string {
 	return out
 }
 
-func iconOf(p session.Status) string {
+func iconOf(p apiclient.Status) string {
 	switch {
-	case p.State == session.LoginRequired:
+	case p.State == apiclient.LoginRequired:
 		return IconLogin
-	case p.State == session.Unavailable, p.LastError != "", p.Failures > 0:
+	case p.State == apiclient.Unavailable, p.LastError != "", p.Failures > 0:
 		return IconError
-	case p.State == session.Refreshing, p.LoginPending:
+	case p.State == apiclient.Refreshing, p.LoginPending:
 		return IconRefreshing
-	case p.State == session.Valid, p.State == session.Expired:
+	case p.State == apiclient.Valid, p.State == apiclient.Expired:
 		return IconOK
 	}
 	return IconIdle
@@ -52,13 +52,13 @@ func iconOf(p session.Status) string {
 
 // StatusLine is a profile's state in a few words, for a menu: "valid for
 // 42 min", "login required", "refresh failing (3 tries)".
-func StatusLine(p session.Status, now time.Time) string {
+func StatusLine(p apiclient.Status, now time.Time) string {
 	var s string
-	if p.State == session.Valid && !p.ExpiresAt.IsZero() && !p.ExpiresAt.After(now) {
-		p.State = session.Expired
+	if p.State == apiclient.Valid && !p.ExpiresAt.IsZero() && !p.ExpiresAt.After(now) {
+		p.State = apiclient.Expired
 	}
 	switch p.State {
-	case session.Valid:
+	case apiclient.Valid:
 		s = "valid"
 		if !p.ExpiresAt.IsZero() {
 			s = "valid for " + roughly(p.ExpiresAt.Sub(now))
@@ -66,18 +66,18 @@ func StatusLine(p session.Status, now time.Time) string {
 		if p.Failures > 0 {
 			s += fmt.Sprintf("; refresh failing (%d %s)", p.Failures, plural(p.Failures, "try", "tries"))
 		}
-	case session.Refreshing:
+	case apiclient.Refreshing:
 		s = "refreshing…"
-	case session.Expired:
+	case apiclient.Expired:
 		s = "expired; refreshes when read"
 		if p.Failures > 0 || p.LastError != "" {
 			s = fmt.Sprintf("refresh failing (%d %s)", max(p.Failures, 1), plural(max(p.Failures, 1), "try", "tries"))
 		}
-	case session.LoginRequired:
+	case apiclient.LoginRequired:
 		s = "login required"
-	case session.LoggedOut:
+	case apiclient.LoggedOut:
 		s = "logged out"
-	case session.Unavailable:
+	case apiclient.Unavailable:
 		s = "keyring unavailable"
 	default:
 		s = string(p.State)
@@ -88,12 +88,12 @@ func StatusLine(p session.Status, now time.Time) string {
 	return s
 }
 
-// roughly is session.Human to the minute: a menu does not tick seconds.
+// roughly is apiclient.Human to the minute: a menu does not tick seconds.
 func roughly(d time.Duration) string {
 	if d < time.Minute {
 		return "< 1 min"
 	}
-	return session.Human(d)
+	return apiclient.Human(d)
 }
 
 func plural(n int, one, many string) string {
@@ -141,7 +141,7 @@ type Item struct {
 
 // MenuInput is what the menu is built from.
 type MenuInput struct {
-	Profiles []session.Status
+	Profiles []apiclient.Status
 	Now      time.Time
 	APIAddr  string // the token API's loopback address; "" when off
 	// ListenError says why the token API's port is not served (who holds it).
@@ -216,14 +216,14 @@ func BuildMenu(in MenuInput) Menu {
 	return m
 }
 
-func statusTooltip(p session.Status, now time.Time) string {
+func statusTooltip(p apiclient.Status, now time.Time) string {
 	return p.Summary(now)
 }
 
 // profileActions are a profile's items, enabled as its state allows.
-func profileActions(p session.Status) []Item {
-	hasToken := p.State == session.Valid || p.State == session.Expired || p.State == session.Refreshing
-	hasGrant := hasToken || p.State == session.LoginRequired
+func profileActions(p apiclient.Status) []Item {
+	hasToken := p.State == apiclient.Valid || p.State == apiclient.Expired || p.State == apiclient.Refreshing
+	hasGrant := hasToken || p.State == apiclient.LoginRequired
 	loginTitle := "Log in…"
 	if p.LoginPending {
 		loginTitle = "Login in progress…"
@@ -233,8 +233,8 @@ func profileActions(p session.Status) []Item {
 		{Key: k(ActCopyToken), Title: "Copy access token", Action: ActCopyToken, Profile: p.Profile, Enabled: hasToken},
 		{Key: k(ActCopyBearer), Title: "Copy as Authorization: Bearer …", Action: ActCopyBearer, Profile: p.Profile, Enabled: hasToken},
 		{Key: k(ActDetails), Title: "Token details…", Action: ActDetails, Profile: p.Profile, Enabled: hasToken},
-		{Key: k(ActLogin), Title: loginTitle, Action: ActLogin, Profile: p.Profile, Enabled: p.State != session.Unavailable},
-		{Key: k(ActRefresh), Title: "Refresh now", Action: ActRefresh, Profile: p.Profile, Enabled: hasToken && p.State != session.Refreshing},
+		{Key: k(ActLogin), Title: loginTitle, Action: ActLogin, Profile: p.Profile, Enabled: p.State != apiclient.Unavailable},
+		{Key: k(ActRefresh), Title: "Refresh now", Action: ActRefresh, Profile: p.Profile, Enabled: hasToken && p.State != apiclient.Refreshing},
 		{Key: k(ActLogout), Title: "Log out", Action: ActLogout, Profile: p.Profile, Enabled: hasGrant},
 	}
 }
@@ -250,10 +250,10 @@ func CurlExample(addr, profile string) string {
 // NextTextChange is when a status line built at now next changes by
 // itself (a "valid for N min" that ticks down, a token that expires),
 // zero when none will: the tray sleeps until then instead of polling.
-func NextTextChange(ps []session.Status, now time.Time) time.Time {
+func NextTextChange(ps []apiclient.Status, now time.Time) time.Time {
 	var next time.Time
 	for _, p := range ps {
-		if p.State != session.Valid || p.ExpiresAt.IsZero() {
+		if p.State != apiclient.Valid || p.ExpiresAt.IsZero() {
 			continue
 		}
 		left := p.ExpiresAt.Sub(now)

@@ -5,13 +5,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/app/session"
+	"github.com/tokentray/tokentray/app/apiclient"
 )
 
 var now = time.Date(2026, 11, 21, 15, 0, 0, 0, time.UTC)
 
-func st(name string, state session.State, f func(*session.Status)) session.Status {
-	s := session.Status{Profile: name, State: state}
+func st(name string, state apiclient.State, f func(*apiclient.Status)) apiclient.Status {
+	s := apiclient.Status{Profile: name, State: state}
 	if f != nil {
 		f(&s)
 	}
@@ -19,21 +19,21 @@ func st(name string, state session.State, f func(*session.Status)) session.Statu
 }
 
 func TestOverall(t *testing.T) {
-	valid := st("a", session.Valid, func(s *session.Status) { s.ExpiresAt = now.Add(time.Hour) })
+	valid := st("a", apiclient.Valid, func(s *apiclient.Status) { s.ExpiresAt = now.Add(time.Hour) })
 	tests := []struct {
 		name string
-		ps   []session.Status
+		ps   []apiclient.Status
 		want string
 	}{
 		{"nothing", nil, IconIdle},
-		{"logged out", []session.Status{st("a", session.LoggedOut, nil)}, IconIdle},
-		{"valid", []session.Status{valid}, IconOK},
-		{"expired is still ok: it refreshes on use", []session.Status{st("a", session.Expired, nil)}, IconOK},
-		{"refreshing", []session.Status{valid, st("b", session.Refreshing, nil)}, IconRefreshing},
-		{"login pending", []session.Status{st("b", session.LoggedOut, func(s *session.Status) { s.LoginPending = true })}, IconRefreshing},
-		{"failing", []session.Status{valid, st("b", session.Valid, func(s *session.Status) { s.Failures = 2; s.LastError = "x" })}, IconError},
-		{"keyring", []session.Status{st("b", session.Unavailable, nil)}, IconError},
-		{"login beats error", []session.Status{st("a", session.Unavailable, nil), st("b", session.LoginRequired, nil)}, IconLogin},
+		{"logged out", []apiclient.Status{st("a", apiclient.LoggedOut, nil)}, IconIdle},
+		{"valid", []apiclient.Status{valid}, IconOK},
+		{"expired is still ok: it refreshes on use", []apiclient.Status{st("a", apiclient.Expired, nil)}, IconOK},
+		{"refreshing", []apiclient.Status{valid, st("b", apiclient.Refreshing, nil)}, IconRefreshing},
+		{"login pending", []apiclient.Status{st("b", apiclient.LoggedOut, func(s *apiclient.Status) { s.LoginPending = true })}, IconRefreshing},
+		{"failing", []apiclient.Status{valid, st("b", apiclient.Valid, func(s *apiclient.Status) { s.Failures = 2; s.LastError = "x" })}, IconError},
+		{"keyring", []apiclient.Status{st("b", apiclient.Unavailable, nil)}, IconError},
+		{"login beats error", []apiclient.Status{st("a", apiclient.Unavailable, nil), st("b", apiclient.LoginRequired, nil)}, IconLogin},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,20 +46,20 @@ func TestOverall(t *testing.T) {
 
 func TestStatusLine(t *testing.T) {
 	tests := []struct {
-		s    session.Status
+		s    apiclient.Status
 		want string
 	}{
-		{st("a", session.Valid, func(s *session.Status) { s.ExpiresAt = now.Add(42*time.Minute + 30*time.Second) }), "valid for 42 min"},
-		{st("a", session.Valid, func(s *session.Status) { s.ExpiresAt = now.Add(20 * time.Second) }), "valid for < 1 min"},
-		{st("a", session.Valid, nil), "valid"},
-		{st("a", session.Valid, func(s *session.Status) { s.ExpiresAt = now.Add(time.Hour); s.Failures = 1 }), "valid for 1 h 0 min; refresh failing (1 try)"},
-		{st("a", session.Expired, nil), "expired; refreshes when read"},
-		{st("a", session.Expired, func(s *session.Status) { s.Failures = 3; s.LastError = "503" }), "refresh failing (3 tries)"},
-		{st("a", session.Refreshing, nil), "refreshing…"},
-		{st("a", session.LoginRequired, func(s *session.Status) { s.Reason = "invalid_grant" }), "login required"},
-		{st("a", session.LoggedOut, nil), "logged out"},
-		{st("a", session.LoggedOut, func(s *session.Status) { s.LoginPending = true }), "login in progress…"},
-		{st("a", session.Unavailable, nil), "keyring unavailable"},
+		{st("a", apiclient.Valid, func(s *apiclient.Status) { s.ExpiresAt = now.Add(42*time.Minute + 30*time.Second) }), "valid for 42 min"},
+		{st("a", apiclient.Valid, func(s *apiclient.Status) { s.ExpiresAt = now.Add(20 * time.Second) }), "valid for < 1 min"},
+		{st("a", apiclient.Valid, nil), "valid"},
+		{st("a", apiclient.Valid, func(s *apiclient.Status) { s.ExpiresAt = now.Add(time.Hour); s.Failures = 1 }), "valid for 1 h 0 min; refresh failing (1 try)"},
+		{st("a", apiclient.Expired, nil), "expired; refreshes when read"},
+		{st("a", apiclient.Expired, func(s *apiclient.Status) { s.Failures = 3; s.LastError = "503" }), "refresh failing (3 tries)"},
+		{st("a", apiclient.Refreshing, nil), "refreshing…"},
+		{st("a", apiclient.LoginRequired, func(s *apiclient.Status) { s.Reason = "invalid_grant" }), "login required"},
+		{st("a", apiclient.LoggedOut, nil), "logged out"},
+		{st("a", apiclient.LoggedOut, func(s *apiclient.Status) { s.LoginPending = true }), "login in progress…"},
+		{st("a", apiclient.Unavailable, nil), "keyring unavailable"},
 	}
 	for _, tt := range tests {
 		if got := StatusLine(tt.s, now); got != tt.want {
@@ -81,9 +81,9 @@ func find(items []Item, key string) (Item, bool) {
 }
 
 func TestBuildMenu(t *testing.T) {
-	valid := st("work", session.Valid, func(s *session.Status) { s.ExpiresAt = now.Add(42 * time.Minute) })
+	valid := st("work", apiclient.Valid, func(s *apiclient.Status) { s.ExpiresAt = now.Add(42 * time.Minute) })
 	t.Run("one profile is flat", func(t *testing.T) {
-		m := BuildMenu(MenuInput{Profiles: []session.Status{valid}, Now: now, APIAddr: "127.0.0.1:8733", Autostart: true, AutostartSupported: true})
+		m := BuildMenu(MenuInput{Profiles: []apiclient.Status{valid}, Now: now, APIAddr: "127.0.0.1:8733", Autostart: true, AutostartSupported: true})
 		if m.Icon != IconOK {
 			t.Errorf("icon: got %q, want ok", m.Icon)
 		}
@@ -105,25 +105,25 @@ func TestBuildMenu(t *testing.T) {
 	})
 	t.Run("the port held by someone else is in the tooltip", func(t *testing.T) {
 		held := "port 8733 is held by uid 65534, pid 4242 (squat)"
-		m := BuildMenu(MenuInput{Profiles: []session.Status{valid}, Now: now, ListenError: held})
+		m := BuildMenu(MenuInput{Profiles: []apiclient.Status{valid}, Now: now, ListenError: held})
 		if want := "token API not served: " + held; !strings.Contains(m.Tooltip, want) {
 			t.Errorf("tooltip: got %q, want it to contain %q", m.Tooltip, want)
 		}
 	})
 	t.Run("enabled by state", func(t *testing.T) {
 		tests := []struct {
-			s                                   session.Status
+			s                                   apiclient.Status
 			copy, login, refresh, logout, detls bool
 		}{
 			{valid, true, true, true, true, true},
-			{st("work", session.LoggedOut, nil), false, true, false, false, false},
-			{st("work", session.LoginRequired, nil), false, true, false, true, false},
-			{st("work", session.Refreshing, nil), true, true, false, true, true},
-			{st("work", session.Expired, nil), true, true, true, true, true},
-			{st("work", session.Unavailable, nil), false, false, false, false, false},
+			{st("work", apiclient.LoggedOut, nil), false, true, false, false, false},
+			{st("work", apiclient.LoginRequired, nil), false, true, false, true, false},
+			{st("work", apiclient.Refreshing, nil), true, true, false, true, true},
+			{st("work", apiclient.Expired, nil), true, true, true, true, true},
+			{st("work", apiclient.Unavailable, nil), false, false, false, false, false},
 		}
 		for _, tt := range tests {
-			m := BuildMenu(MenuInput{Profiles: []session.Status{tt.s}, Now: now})
+			m := BuildMenu(MenuInput{Profiles: []apiclient.Status{tt.s}, Now: now})
 			for key, want := range map[string]bool{"copy-token/work": tt.copy, "copy-bearer/work": tt.copy, "login/work": tt.login,
 				"refresh/work": tt.refresh, "logout/work": tt.logout, "details/work": tt.detls} {
 				if it, ok := find(m.Items, key); !ok || it.Enabled != want {
@@ -133,7 +133,7 @@ func TestBuildMenu(t *testing.T) {
 		}
 	})
 	t.Run("several profiles get submenus", func(t *testing.T) {
-		m := BuildMenu(MenuInput{Profiles: []session.Status{valid, st("ci", session.LoginRequired, nil)}, Now: now})
+		m := BuildMenu(MenuInput{Profiles: []apiclient.Status{valid, st("ci", apiclient.LoginRequired, nil)}, Now: now})
 		if m.Icon != IconLogin {
 			t.Errorf("icon: got %q, want login", m.Icon)
 		}
@@ -146,9 +146,9 @@ func TestBuildMenu(t *testing.T) {
 		}
 	})
 	t.Run("shape changes with the profiles, not with states", func(t *testing.T) {
-		a := BuildMenu(MenuInput{Profiles: []session.Status{valid}, Now: now})
-		b := BuildMenu(MenuInput{Profiles: []session.Status{st("work", session.LoginRequired, nil)}, Now: now})
-		c := BuildMenu(MenuInput{Profiles: []session.Status{valid, st("ci", session.LoggedOut, nil)}, Now: now})
+		a := BuildMenu(MenuInput{Profiles: []apiclient.Status{valid}, Now: now})
+		b := BuildMenu(MenuInput{Profiles: []apiclient.Status{st("work", apiclient.LoginRequired, nil)}, Now: now})
+		c := BuildMenu(MenuInput{Profiles: []apiclient.Status{valid, st("ci", apiclient.LoggedOut, nil)}, Now: now})
 		if a.Shape() != b.Shape() {
 			t.Errorf("a state change changed the shape:\n%s\n%s", a.Shape(), b.Shape())
 		}
@@ -167,16 +167,16 @@ func TestBuildMenu(t *testing.T) {
 func TestNextTextChange(t *testing.T) {
 	tests := []struct {
 		name string
-		ps   []session.Status
+		ps   []apiclient.Status
 		want time.Duration // from now; -1 for none
 	}{
-		{"nothing valid", []session.Status{st("a", session.LoggedOut, nil)}, -1},
-		{"no expiry", []session.Status{st("a", session.Valid, nil)}, -1},
-		{"minutes", []session.Status{st("a", session.Valid, func(s *session.Status) { s.ExpiresAt = now.Add(42*time.Minute + 30*time.Second) })}, 30*time.Second + 10*time.Millisecond},
-		{"last minute: at expiry", []session.Status{st("a", session.Valid, func(s *session.Status) { s.ExpiresAt = now.Add(40 * time.Second) })}, 40*time.Second + 10*time.Millisecond},
-		{"earliest of two", []session.Status{
-			st("a", session.Valid, func(s *session.Status) { s.ExpiresAt = now.Add(10*time.Minute + 50*time.Second) }),
-			st("b", session.Valid, func(s *session.Status) { s.ExpiresAt = now.Add(3*time.Minute + 5*time.Second) })}, 5*time.Second + 10*time.Millisecond},
+		{"nothing valid", []apiclient.Status{st("a", apiclient.LoggedOut, nil)}, -1},
+		{"no expiry", []apiclient.Status{st("a", apiclient.Valid, nil)}, -1},
+		{"minutes", []apiclient.Status{st("a", apiclient.Valid, func(s *apiclient.Status) { s.ExpiresAt = now.Add(42*time.Minute + 30*time.Second) })}, 30*time.Second + 10*time.Millisecond},
+		{"last minute: at expiry", []apiclient.Status{st("a", apiclient.Valid, func(s *apiclient.Status) { s.ExpiresAt = now.Add(40 * time.Second) })}, 40*time.Second + 10*time.Millisecond},
+		{"earliest of two", []apiclient.Status{
+			st("a", apiclient.Valid, func(s *apiclient.Status) { s.ExpiresAt = now.Add(10*time.Minute + 50*time.Second) }),
+			st("b", apiclient.Valid, func(s *apiclient.Status) { s.ExpiresAt = now.Add(3*time.Minute + 5*time.Second) })}, 5*time.Second + 10*time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -209,27 +209,27 @@ func TestNotifier(t *testing.T) {
 		}
 		return strings.Join(ks, ",")
 	}
-	failingSt := st("w", session.Valid, func(s *session.Status) { s.Failures = 2; s.LastError = "provider unreachable" })
+	failingSt := st("w", apiclient.Valid, func(s *apiclient.Status) { s.Failures = 2; s.LastError = "provider unreachable" })
 	steps := []struct {
 		t    time.Duration
-		ps   []session.Status
+		ps   []apiclient.Status
 		want string
 	}{
-		{0, []session.Status{st("w", session.Valid, nil)}, ""},
-		{time.Minute, []session.Status{st("w", session.LoginRequired, nil)}, "w:login"},
-		{2 * time.Minute, []session.Status{st("w", session.LoginRequired, nil)}, ""}, // once, not in a loop
-		{3 * time.Minute, []session.Status{st("w", session.Valid, nil)}, ""},
-		{4 * time.Minute, []session.Status{st("w", session.LoginRequired, nil)}, "w:login"}, // a new episode
-		{5 * time.Minute, []session.Status{st("w", session.Valid, nil)}, ""},
-		{6 * time.Minute, []session.Status{failingSt}, ""},
-		{9 * time.Minute, []session.Status{st("w", session.Refreshing, nil)}, ""}, // a retry under way is not a recovery
-		{10 * time.Minute, []session.Status{failingSt}, ""},
-		{11 * time.Minute, []session.Status{failingSt}, "w:failing"},
-		{30 * time.Minute, []session.Status{failingSt}, ""},
-		{31 * time.Minute, []session.Status{st("w", session.Valid, nil)}, ""},
-		{32 * time.Minute, []session.Status{failingSt}, ""},
-		{38 * time.Minute, []session.Status{failingSt, st("k", session.Unavailable, func(s *session.Status) { s.Reason = "locked" })}, "w:failing"},
-		{44 * time.Minute, []session.Status{failingSt, st("k", session.Unavailable, nil)}, "k:failing"},
+		{0, []apiclient.Status{st("w", apiclient.Valid, nil)}, ""},
+		{time.Minute, []apiclient.Status{st("w", apiclient.LoginRequired, nil)}, "w:login"},
+		{2 * time.Minute, []apiclient.Status{st("w", apiclient.LoginRequired, nil)}, ""}, // once, not in a loop
+		{3 * time.Minute, []apiclient.Status{st("w", apiclient.Valid, nil)}, ""},
+		{4 * time.Minute, []apiclient.Status{st("w", apiclient.LoginRequired, nil)}, "w:login"}, // a new episode
+		{5 * time.Minute, []apiclient.Status{st("w", apiclient.Valid, nil)}, ""},
+		{6 * time.Minute, []apiclient.Status{failingSt}, ""},
+		{9 * time.Minute, []apiclient.Status{st("w", apiclient.Refreshing, nil)}, ""}, // a retry under way is not a recovery
+		{10 * time.Minute, []apiclient.Status{failingSt}, ""},
+		{11 * time.Minute, []apiclient.Status{failingSt}, "w:failing"},
+		{30 * time.Minute, []apiclient.Status{failingSt}, ""},
+		{31 * time.Minute, []apiclient.Status{st("w", apiclient.Valid, nil)}, ""},
+		{32 * time.Minute, []apiclient.Status{failingSt}, ""},
+		{38 * time.Minute, []apiclient.Status{failingSt, st("k", apiclient.Unavailable, func(s *apiclient.Status) { s.Reason = "locked" })}, "w:failing"},
+		{44 * time.Minute, []apiclient.Status{failingSt, st("k", apiclient.Unavailable, nil)}, "k:failing"},
 	}
 	for _, s := range steps {
 		if got := kinds(n.Update(s.ps, at(s.t))); got != s.want {
@@ -237,11 +237,11 @@ func TestNotifier(t *testing.T) {
 		}
 	}
 	n2 := &Notifier{}
-	n2.Update([]session.Status{failingSt}, now)
+	n2.Update([]apiclient.Status{failingSt}, now)
 	if got := n2.NextCheck(); !got.Equal(now.Add(5 * time.Minute)) {
 		t.Errorf("NextCheck: got %v, want now+5m", got)
 	}
-	ns := n2.Update([]session.Status{failingSt}, now.Add(5*time.Minute))
+	ns := n2.Update([]apiclient.Status{failingSt}, now.Add(5*time.Minute))
 	if len(ns) != 1 || !strings.Contains(ns[0].Body, "provider unreachable") || !strings.Contains(ns[0].Title, "5 min") {
 		t.Errorf("failing notice: got %+v", ns)
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/tokentray/tokentray/app/session"
+	"github.com/tokentray/tokentray/app/apiclient"
 )
 
 // Notice is a desktop notification to show.
@@ -34,12 +34,12 @@ type watch struct {
 	failingNotified bool
 }
 
-func failing(p session.Status) bool {
-	return p.State == session.Unavailable || p.Failures > 0 || (p.State == session.Expired && p.LastError != "")
+func failing(p apiclient.Status) bool {
+	return p.State == apiclient.Unavailable || p.Failures > 0 || (p.State == apiclient.Expired && p.LastError != "")
 }
 
 // Update takes the profiles' current states and returns what to notify.
-func (n *Notifier) Update(ps []session.Status, now time.Time) []Notice {
+func (n *Notifier) Update(ps []apiclient.Status, now time.Time) []Notice {
 	if n.seen == nil {
 		n.seen = map[string]*watch{}
 	}
@@ -56,7 +56,7 @@ func (n *Notifier) Update(ps []session.Status, now time.Time) []Notice {
 			w = &watch{}
 			n.seen[p.Profile] = w
 		}
-		if p.State == session.LoginRequired {
+		if p.State == apiclient.LoginRequired {
 			if !w.loginNotified {
 				w.loginNotified = true
 				body := "Choose “Log in…” in the tray menu, or run: tokentray login " + p.Profile
@@ -65,11 +65,11 @@ func (n *Notifier) Update(ps []session.Status, now time.Time) []Notice {
 				}
 				out = append(out, Notice{Profile: p.Profile, Kind: "login", Title: p.Profile + ": login required", Body: body})
 			}
-		} else if p.State == session.Valid || p.State == session.LoggedOut {
+		} else if p.State == apiclient.Valid || p.State == apiclient.LoggedOut {
 			w.loginNotified = false
 		}
 		switch {
-		case p.State == session.LoginRequired || p.State == session.LoggedOut:
+		case p.State == apiclient.LoginRequired || p.State == apiclient.LoggedOut:
 			// Not a failing refresh: nothing to retry.
 			w.failingSince, w.failingNotified = time.Time{}, false
 		case failing(p):
@@ -79,14 +79,14 @@ func (n *Notifier) Update(ps []session.Status, now time.Time) []Notice {
 			if !w.failingNotified && now.Sub(w.failingSince) >= after {
 				w.failingNotified = true
 				why := p.LastError
-				if p.State == session.Unavailable {
+				if p.State == apiclient.Unavailable {
 					why = p.Reason
 				}
 				out = append(out, Notice{Profile: p.Profile, Kind: "failing",
-					Title: fmt.Sprintf("%s: refreshes failing for %s", p.Profile, session.Human(now.Sub(w.failingSince))),
+					Title: fmt.Sprintf("%s: refreshes failing for %s", p.Profile, apiclient.Human(now.Sub(w.failingSince))),
 					Body:  why + "\ntokentray keeps retrying; the current token is served while it lasts."})
 			}
-		case p.State != session.Refreshing:
+		case p.State != apiclient.Refreshing:
 			w.failingSince, w.failingNotified = time.Time{}, false
 		}
 	}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
-	"github.com/tokentray/tokentray/app/session"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
 
@@ -86,14 +86,14 @@ func TestTrayTellsOnceThatRefreshesFail(t *testing.T) {
 	if _, err := a.client.Refresh(ctx, profile); err == nil {
 		t.Fatal("refresh with the provider stopped: got no error")
 	}
-	status := func() session.Status {
+	status := func() apiclient.Status {
 		st, err := a.client.Status(ctx)
 		if err != nil || len(st.Profiles) != 1 {
 			t.Fatalf("status: %+v %v", st, err)
 		}
 		return st.Profiles[0]
 	}
-	if st := status(); st.Failures == 0 || st.LastError == "" || st.State == session.LoginRequired {
+	if st := status(); st.Failures == 0 || st.LastError == "" || st.State == apiclient.LoginRequired {
 		t.Fatalf("after a failed refresh: %+v, want a failing refresh of a valid token", st)
 	}
 	waitFor(t, 10*time.Second, "the tray icon's error badge", func() bool { _, red := trayIconColour(t, isRed); return red })

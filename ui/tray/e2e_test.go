@@ -24,8 +24,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
-	"github.com/tokentray/tokentray/app/api"
-	"github.com/tokentray/tokentray/app/session"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/internal/testing/testbuild"
 	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
@@ -68,7 +67,7 @@ type agentProc struct {
 	log    *testprovider.SyncBuffer
 	socket string
 	config string // the config file's path
-	client *api.Client
+	client *apiclient.Client
 	env    []string
 }
 
@@ -120,7 +119,7 @@ func startAgentEnv(t *testing.T, p *testprovider.Provider, config string, env []
 			t.Logf("agent output:\n%s", a.log)
 		}
 	})
-	a.client = api.NewClient(a.socket)
+	a.client = apiclient.NewClient(a.socket)
 	waitFor(t, 15*time.Second, "the agent's socket", func() bool {
 		_, err := a.client.Status(context.Background())
 		return err == nil
@@ -433,7 +432,7 @@ scopes = ["openid", "offline_access", "api:read"]
 	notices.click(t, 1, "login")
 	waitFor(t, 20*time.Second, "the login from the notification's button", func() bool {
 		st, err := a.client.Status(ctx)
-		return err == nil && len(st.Profiles) == 1 && st.Profiles[0].State == session.Valid
+		return err == nil && len(st.Profiles) == 1 && st.Profiles[0].State == apiclient.Valid
 	})
 	waitFor(t, 15*time.Second, "the tray icon's green badge again", func() bool { _, green := trayIcon(t); return green })
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"github.com/tokentray/tokentray/app/agent"
-	"github.com/tokentray/tokentray/app/api"
 	"github.com/tokentray/tokentray/app/cli"
 	"github.com/tokentray/tokentray/app/config"
 	"github.com/tokentray/tokentray/app/launch"
@@ -22,12 +21,14 @@ import (
 )
 
 // RunAgent runs the tray in the agent's process until ctx ends or the user
-// quits (cli.Env.RunTray). Without a tray host on the session bus it says
+// quits (cli.Env.RunTray). It asks the agent in-process (agent.Local) and
+// redraws on its changes (agent.Subscribe); it never uses the socket. Without a tray host on the session bus it says
 // so and opens the status window; the icon still appears if a host starts
 // later. Without a session bus at all it opens the status window and
 // returns cli.ErrNoTray: the agent then serves on without a tray.
-func RunAgent(ctx context.Context, a *agent.Agent, c *api.Client) error {
+func RunAgent(ctx context.Context, a *agent.Agent) error {
 	log := a.Logger()
+	c := a.Local()
 	exe, err := launch.Self()
 	if err != nil {
 		return fmt.Errorf("tray: %w", err)

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/app/session"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/assets"
 	"github.com/tokentray/tokentray/ui/model"
 )
@@ -90,13 +90,13 @@ func TestTrayRedrawsTheIconForANewTheme(t *testing.T) {
 
 	for i, step := range []struct {
 		dark   bool
-		status session.Status
+		status apiclient.Status
 		want   []string
 	}{
 		{true, valid("work"), []string{"asked", "icon ok dark"}},   // New, then the first draw
 		{true, valid("work"), []string{"asked"}},                   // nothing new: nothing sent
 		{false, valid("work"), []string{"asked", "icon ok light"}}, // tray_theme reloaded
-		{false, session.Status{Profile: "work", State: session.LoginRequired}, []string{"asked", "icon login light", "notify work: login required"}}, // a state change keeps the theme
+		{false, apiclient.Status{Profile: "work", State: apiclient.LoginRequired}, []string{"asked", "icon login light", "notify work: login required"}}, // a state change keeps the theme
 	} {
 		setDark(step.dark)
 		f.set(step.status)

@@ -13,19 +13,19 @@ import (
 
 	"fyne.io/systray"
 
-	"github.com/tokentray/tokentray/app/api"
-	"github.com/tokentray/tokentray/app/session"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/assets"
 	"github.com/tokentray/tokentray/ui/model"
 	"github.com/tokentray/tokentray/ui/notify"
 )
 
-// API is what the tray asks of the agent; *api.Client has it.
+// API is what the tray asks of the agent: agent.Local in the agent's
+// process, with the wire types and error codes of its API.
 type API interface {
-	Status(ctx context.Context) (api.StatusResponse, error)
-	Token(ctx context.Context, profile string, minValid time.Duration) (api.TokenResponse, error)
-	Refresh(ctx context.Context, profile string) (session.Status, error)
-	Logout(ctx context.Context, profile string) (session.LogoutResult, error)
+	Status(ctx context.Context) (apiclient.StatusResponse, error)
+	Token(ctx context.Context, profile string, minValid time.Duration) (apiclient.TokenResponse, error)
+	Refresh(ctx context.Context, profile string) (apiclient.Status, error)
+	Logout(ctx context.Context, profile string) (apiclient.LogoutResult, error)
 }
 
 // Windows opens the Fyne windows (another process).
@@ -94,7 +94,7 @@ type Tray struct {
 	tooltip  string
 	notices  model.Notifier
 	apiAddr  string
-	last     api.StatusResponse
+	last     apiclient.StatusResponse
 }
 
 // New returns a tray; Run shows it.
@@ -176,7 +176,7 @@ func (t *Tray) arm(timer *time.Timer) {
 	timer.Reset(d)
 }
 
-func (t *Tray) status(ctx context.Context) (api.StatusResponse, error) {
+func (t *Tray) status(ctx context.Context) (apiclient.StatusResponse, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	st, err := t.o.API.Status(ctx)
@@ -350,7 +350,7 @@ func (t *Tray) click(ctx context.Context, key string) {
 			ctx, cancel := context.WithTimeout(ctx, 40*time.Second)
 			defer cancel()
 			if _, err := t.o.API.Refresh(ctx, p); err != nil {
-				t.notify(p+": refresh failed", err.Error())
+				t.failed(p, p+": refresh failed", err)
 			}
 		}()
 	case model.ActLogout:
@@ -389,7 +389,7 @@ func (t *Tray) copyToken(ctx context.Context, profile string, bearer bool) {
 	defer cancel()
 	tok, err := t.o.API.Token(ctx, profile, 0)
 	if err != nil {
-		t.notify(profile+": no token to copy", err.Error())
+		t.failed(profile, profile+": no token to copy", err)
 		return
 	}
 	text := tok.AccessToken
@@ -417,6 +417,16 @@ func (t *Tray) show(ctx context.Context, n model.Notice) {
 		acts = append(acts, notify.Action{Key: "login", Label: "Log in…", Do: func() { t.open("login", p) }})
 	}
 	t.notify(n.Title, n.Body, acts...)
+}
+
+// failed tells that an action on profile failed; when only a new login
+// helps (the agent's error code says so), the notification offers it.
+func (t *Tray) failed(profile, summary string, err error) {
+	var acts []notify.Action
+	if apiclient.CodeOf(err).NeedsLogin() {
+		acts = append(acts, notify.Action{Key: "login", Label: "Log in…", Do: func() { t.open("login", profile) }})
+	}
+	t.notify(summary, err.Error(), acts...)
 }
 
 func (t *Tray) notify(summary, body string, acts ...notify.Action) {

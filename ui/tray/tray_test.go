@@ -8,8 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/app/api"
-	"github.com/tokentray/tokentray/app/session"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/ui/model"
 	"github.com/tokentray/tokentray/ui/notify"
 )
@@ -53,35 +52,42 @@ func (e *events) all() []string {
 type fakes struct {
 	ev         *events
 	mu         sync.Mutex // guards status and refreshErr
-	status     api.StatusResponse
+	status     apiclient.StatusResponse
 	refreshErr error
 	autostart  bool
+	actions    []string // of the last notification
 }
 
-func (f *fakes) Status(context.Context) (api.StatusResponse, error) {
+func (f *fakes) Status(context.Context) (apiclient.StatusResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.status, nil
 }
-func (f *fakes) Token(_ context.Context, p string, _ time.Duration) (api.TokenResponse, error) {
-	return api.TokenResponse{AccessToken: "tok-" + p, TokenType: "Bearer"}, nil
+func (f *fakes) Token(_ context.Context, p string, _ time.Duration) (apiclient.TokenResponse, error) {
+	return apiclient.TokenResponse{AccessToken: "tok-" + p, TokenType: "Bearer"}, nil
 }
-func (f *fakes) Refresh(_ context.Context, p string) (session.Status, error) {
+func (f *fakes) Refresh(_ context.Context, p string) (apiclient.Status, error) {
 	f.mu.Lock()
 	err := f.refreshErr
 	f.mu.Unlock()
 	f.ev.add("refresh " + p)
-	return session.Status{}, err
+	return apiclient.Status{}, err
 }
-func (f *fakes) Logout(_ context.Context, p string) (session.LogoutResult, error) {
+func (f *fakes) Logout(_ context.Context, p string) (apiclient.LogoutResult, error) {
 	f.ev.add("logout " + p)
-	return session.LogoutResult{Revoked: true}, nil
+	return apiclient.LogoutResult{Revoked: true}, nil
 }
 func (f *fakes) Open(args ...string) error { f.ev.add("open " + strings.Join(args, " ")); return nil }
 func (f *fakes) Copy(s string) error       { f.ev.add("copy " + s); return nil }
 func (f *fakes) CopyPlain(s string) error  { f.ev.add("plain " + s); return nil }
 func (f *fakes) ClearNow()                 { f.ev.add("clear") }
 func (f *fakes) Notify(summary, body string, acts ...notify.Action) (uint32, error) {
+	f.mu.Lock()
+	f.actions = nil
+	for _, a := range acts {
+		f.actions = append(f.actions, a.Key)
+	}
+	f.mu.Unlock()
 	f.ev.add("notify " + summary)
 	return 1, nil
 }
@@ -89,10 +95,10 @@ func (f *fakes) Supported() bool   { return true }
 func (f *fakes) Enabled() bool     { return f.autostart }
 func (f *fakes) Set(on bool) error { f.autostart = on; f.ev.add("autostart"); return nil }
 
-func (f *fakes) set(ps ...session.Status) {
+func (f *fakes) set(ps ...apiclient.Status) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.status = api.StatusResponse{Agent: api.AgentInfo{Listen: "127.0.0.1:8733"}, Profiles: ps}
+	f.status = apiclient.StatusResponse{Agent: apiclient.AgentInfo{Listen: "127.0.0.1:8733"}, Profiles: ps}
 }
 
 func newTray(t *testing.T) (*Tray, *fakes) {
@@ -102,8 +108,8 @@ func newTray(t *testing.T) (*Tray, *fakes) {
 	return tr, f
 }
 
-func valid(name string) session.Status {
-	return session.Status{Profile: name, State: session.Valid, ExpiresAt: time.Date(2026, 11, 21, 15, 42, 0, 0, time.UTC)}
+func valid(name string) apiclient.Status {
+	return apiclient.Status{Profile: name, State: apiclient.Valid, ExpiresAt: time.Date(2026, 11, 21, 15, 42, 0, 0, time.UTC)}
 }
 
 func TestTrayRendersAndUpdatesInPlace(t *testing.T) {
@@ -124,7 +130,7 @@ func TestTrayRendersAndUpdatesInPlace(t *testing.T) {
 	}
 
 	// A state change updates the same items.
-	f.set(session.Status{Profile: "work", State: session.LoginRequired})
+	f.set(apiclient.Status{Profile: "work", State: apiclient.LoginRequired})
 	tr.redraw(ctx)
 	if tr.items["status/work"] != status || tr.items["copy-token/work"] != copyItem {
 		t.Error("a state change rebuilt the menu instead of updating it")
@@ -190,9 +196,27 @@ func TestTrayClicks(t *testing.T) {
 	if got := f.ev.next(t); got != "notify work: refresh failed" {
 		t.Errorf("got %q", got)
 	}
+	f.mu.Lock()
+	if len(f.actions) != 0 {
+		t.Errorf("a provider that is down: got actions %v, want none", f.actions)
+	}
+	// A refresh that only a new login can fix offers the login, by the
+	// agent's error code.
+	f.refreshErr = &apiclient.Error{Status: 401, Code: apiclient.CodeLoginRequired, Message: "profile \"work\" needs a new login"}
+	f.mu.Unlock()
+	tr.click(ctx, "refresh/work")
+	f.ev.next(t)
+	if got := f.ev.next(t); got != "notify work: refresh failed" {
+		t.Errorf("got %q", got)
+	}
+	f.mu.Lock()
+	if got := strings.Join(f.actions, " "); got != "login" {
+		t.Errorf("login required: got actions %q, want login", got)
+	}
+	f.mu.Unlock()
 
 	// Disabled items do nothing.
-	f.set(session.Status{Profile: "work", State: session.LoggedOut})
+	f.set(apiclient.Status{Profile: "work", State: apiclient.LoggedOut})
 	tr.redraw(ctx)
 	tr.click(ctx, "copy-token/work")
 	tr.click(ctx, "quit")

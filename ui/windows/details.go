@@ -14,8 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tokentray/tokentray/app/api"
-	"github.com/tokentray/tokentray/app/session"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/ui/model"
 )
 
@@ -28,7 +27,7 @@ type Details struct {
 	profile string
 	Win     fyne.Window
 
-	d       api.DetailsResponse
+	d       apiclient.DetailsResponse
 	loaded  bool
 	stop    chan struct{}
 	heading *widget.Label
@@ -112,8 +111,8 @@ func (w *Details) Start() {
 }
 
 func (w *Details) load() {
-	call(w.env, 10*time.Second, func(ctx context.Context) (api.DetailsResponse, error) { return w.env.API.Details(ctx, w.profile) },
-		func(d api.DetailsResponse, err error) {
+	call(w.env, 10*time.Second, func(ctx context.Context) (apiclient.DetailsResponse, error) { return w.env.API.Details(ctx, w.profile) },
+		func(d apiclient.DetailsResponse, err error) {
 			if err != nil {
 				w.note.SetText("Cannot read the details: " + oneLine(err))
 				return
@@ -136,13 +135,13 @@ func clockTime(t, now time.Time) string {
 func ago(t, now time.Time) string {
 	d := now.Sub(t)
 	if d < 0 {
-		return "in " + session.Human(-d)
+		return "in " + apiclient.Human(-d)
 	}
-	return session.Human(d) + " ago"
+	return apiclient.Human(d) + " ago"
 }
 
 // Show fills the window from d.
-func (w *Details) Show(d api.DetailsResponse) {
+func (w *Details) Show(d apiclient.DetailsResponse) {
 	w.d, w.loaded = d, true
 	now := w.env.now()
 	st := d.Status
@@ -176,7 +175,7 @@ func (w *Details) Show(d api.DetailsResponse) {
 	}
 	set("Last refresh", last)
 	next := "—"
-	if !st.NextRefresh.IsZero() && (st.State == session.Valid || st.State == session.Refreshing) {
+	if !st.NextRefresh.IsZero() && (st.State == apiclient.Valid || st.State == apiclient.Refreshing) {
 		next = clockTime(st.NextRefresh, now) + " (" + ago(st.NextRefresh, now) + ")"
 	}
 	set("Next refresh", next)
@@ -199,7 +198,7 @@ func (w *Details) Show(d api.DetailsResponse) {
 	} else {
 		w.copyBtn.Disable()
 	}
-	if hasToken && st.State != session.Refreshing {
+	if hasToken && st.State != apiclient.Refreshing {
 		w.refresh.Enable()
 	} else {
 		w.refresh.Disable()
@@ -263,22 +262,22 @@ func pretty(m map[string]any, dates bool) string {
 }
 
 func (w *Details) copyToken() {
-	call(w.env, 40*time.Second, func(ctx context.Context) (api.TokenResponse, error) { return w.env.API.Token(ctx, w.profile, 0) },
-		func(t api.TokenResponse, err error) {
+	call(w.env, 40*time.Second, func(ctx context.Context) (apiclient.TokenResponse, error) { return w.env.API.Token(ctx, w.profile, 0) },
+		func(t apiclient.TokenResponse, err error) {
 			if err != nil {
 				w.note.SetText("Nothing copied: " + oneLine(err))
 				return
 			}
 			w.env.copySecret(t.AccessToken)
-			w.note.SetText(fmt.Sprintf("Access token copied; it is cleared from the clipboard in %s.", session.Human(w.env.ClearAfter)))
+			w.note.SetText(fmt.Sprintf("Access token copied; it is cleared from the clipboard in %s.", apiclient.Human(w.env.ClearAfter)))
 		})
 }
 
 func (w *Details) refreshNow() {
 	w.refresh.Disable()
 	w.note.SetText("Refreshing …")
-	call(w.env, 40*time.Second, func(ctx context.Context) (session.Status, error) { return w.env.API.Refresh(ctx, w.profile) },
-		func(_ session.Status, err error) {
+	call(w.env, 40*time.Second, func(ctx context.Context) (apiclient.Status, error) { return w.env.API.Refresh(ctx, w.profile) },
+		func(_ apiclient.Status, err error) {
 			if err != nil {
 				w.note.SetText("Refresh failed: " + oneLine(err))
 			}

@@ -2,7 +2,6 @@ package windows
 
 import (
 	"context"
-	"errors"
 	"net/url"
 	"time"
 
@@ -11,9 +10,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/config"
-	"github.com/tokentray/tokentray/app/session"
 )
 
 // Login is the login progress window. For a browser login it shows the
@@ -136,7 +134,7 @@ func (l *Login) Start() {
 	l.state.SetText("Starting the login …")
 	if l.method == "device" {
 		call(l.env, 61*time.Minute, func(ctx context.Context) (struct{}, error) {
-			return struct{}{}, l.env.API.LoginDevice(ctx, l.profile, func(c session.DeviceCode) {
+			return struct{}{}, l.env.API.LoginDevice(ctx, l.profile, func(c apiclient.DeviceCode) {
 				fyne.Do(func() { l.showCode(c) })
 			})
 		}, func(_ struct{}, err error) { l.finish(err) })
@@ -160,7 +158,7 @@ func (l *Login) showURL(u string) {
 	l.state.SetText("Your browser opens " + host + ". Sign in there; this window follows. Another browser? Copy the login URL.")
 }
 
-func (l *Login) showCode(c session.DeviceCode) {
+func (l *Login) showCode(c apiclient.DeviceCode) {
 	l.code.SetText(c.UserCode)
 	u := c.VerificationURIComplete
 	if u == "" {
@@ -186,7 +184,6 @@ func (l *Login) Code() string {
 }
 
 func (l *Login) finish(err error) {
-	var ae *api.Error
 	switch {
 	case err == nil:
 		l.done = true
@@ -196,7 +193,7 @@ func (l *Login) finish(err error) {
 		}
 		l.env.after(l.CloseAfter, func() { fyne.Do(func() { l.Win.Close() }) })
 		return
-	case errors.As(err, &ae) && ae.Code == "cancelled":
+	case apiclient.CodeOf(err) == apiclient.CodeCancelled:
 		l.state.SetText("Login cancelled.")
 	default:
 		l.state.SetText("Login failed: " + oneLine(err))
@@ -233,8 +230,10 @@ func (l *Login) sendPassword() {
 	user, pw := l.user.Text, l.secret.Text
 	l.submit.Disable()
 	l.state.SetText("Logging in …")
-	call(l.env, 40*time.Second, func(ctx context.Context) (session.Status, error) { return l.env.API.Password(ctx, l.profile, user, pw) },
-		func(_ session.Status, err error) {
+	call(l.env, 40*time.Second, func(ctx context.Context) (apiclient.Status, error) {
+		return l.env.API.Password(ctx, l.profile, user, pw)
+	},
+		func(_ apiclient.Status, err error) {
 			l.secret.SetText("")
 			l.submit.Enable()
 			l.finish(err)
@@ -245,8 +244,8 @@ func (l *Login) sendImport() {
 	rt := l.secret.Text
 	l.submit.Disable()
 	l.state.SetText("Importing …")
-	call(l.env, 40*time.Second, func(ctx context.Context) (session.Status, error) { return l.env.API.Import(ctx, l.profile, rt) },
-		func(_ session.Status, err error) {
+	call(l.env, 40*time.Second, func(ctx context.Context) (apiclient.Status, error) { return l.env.API.Import(ctx, l.profile, rt) },
+		func(_ apiclient.Status, err error) {
 			l.secret.SetText("")
 			l.submit.Enable()
 			l.finish(err)

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/config"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/model"
@@ -769,7 +770,7 @@ func (s *Settings) removeProfile(name string) {
 		_, err := s.env.API.Logout(ctx, name)
 		return struct{}{}, err
 	}, func(_ struct{}, err error) {
-		if err != nil && !strings.Contains(err.Error(), "no profile") {
+		if err != nil && apiclient.CodeOf(err) != apiclient.CodeUnknownProfile { // a profile the agent never had: nothing to log out
 			s.setStatus("Not removed: logging out failed: " + oneLine(err))
 			return
 		}

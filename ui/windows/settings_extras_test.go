@@ -5,11 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 )
 
-// The windows talk to the agent through *api.Client.
-var _ API = (*api.Client)(nil)
+// The windows talk to the agent through *apiclient.Client.
+var _ API = (*apiclient.Client)(nil)
 
 func TestPairsRoundTrip(t *testing.T) {
 	tests := []struct {

@@ -15,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/config"
 	"github.com/tokentray/tokentray/auth"
 )
@@ -630,7 +630,7 @@ func TestSettingsDeletesTheStoredSecret(t *testing.T) {
 		t.Errorf("status: %q", u.status())
 	}
 
-	f.deleteErr = &api.Error{Code: "keyring", Message: "the keyring is locked"}
+	f.deleteErr = &apiclient.Error{Code: "keyring", Message: "the keyring is locked"}
 	test.Tap(forget)
 	test.Tap(dialogButton(t, u.s.Win, "Yes"))
 	if !strings.Contains(u.status(), "Not deleted: ") || !strings.Contains(u.status(), "locked") || forget.Disabled() {

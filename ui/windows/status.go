@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/ui/model"
 )
 
@@ -23,7 +23,7 @@ type Status struct {
 	Win  fyne.Window
 	quit func()
 
-	st    api.StatusResponse
+	st    apiclient.StatusResponse
 	rows  *fyne.Container
 	hint  *widget.Label // why this window is there (no tray)
 	note  *widget.Label // what the last action did
@@ -87,8 +87,8 @@ func (s *Status) open(args ...string) {
 }
 
 func (s *Status) load() {
-	call(s.env, 10*time.Second, func(ctx context.Context) (api.StatusResponse, error) { return s.env.API.Status(ctx) },
-		func(st api.StatusResponse, err error) {
+	call(s.env, 10*time.Second, func(ctx context.Context) (apiclient.StatusResponse, error) { return s.env.API.Status(ctx) },
+		func(st apiclient.StatusResponse, err error) {
 			if err != nil {
 				s.note.SetText("The agent does not answer: " + oneLine(err))
 				return
@@ -98,7 +98,7 @@ func (s *Status) load() {
 }
 
 // Show draws st.
-func (s *Status) Show(st api.StatusResponse) {
+func (s *Status) Show(st apiclient.StatusResponse) {
 	s.st = st
 	now := s.env.now()
 	m := model.BuildMenu(model.MenuInput{Profiles: st.Profiles, Now: now, APIAddr: st.Agent.Listen})
@@ -146,8 +146,8 @@ func (s *Status) Line(profile string) string {
 }
 
 func (s *Status) copyToken(profile string) {
-	call(s.env, 40*time.Second, func(ctx context.Context) (api.TokenResponse, error) { return s.env.API.Token(ctx, profile, 0) },
-		func(t api.TokenResponse, err error) {
+	call(s.env, 40*time.Second, func(ctx context.Context) (apiclient.TokenResponse, error) { return s.env.API.Token(ctx, profile, 0) },
+		func(t apiclient.TokenResponse, err error) {
 			if err != nil {
 				s.note.SetText("Nothing copied: " + oneLine(err))
 				return
@@ -176,8 +176,8 @@ func NewAbout(env *Env, version string) fyne.Window {
 	head := widget.NewLabelWithStyle("tokentray "+version, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.SetContent(container.NewBorder(nil, container.NewHBox(layoutSpacer(), widget.NewButton("Close", func() { w.Close() })),
 		container.NewVBox(img), nil, container.NewVBox(head, text, info)))
-	call(env, 10*time.Second, func(ctx context.Context) (api.StatusResponse, error) { return env.API.Status(ctx) },
-		func(st api.StatusResponse, err error) {
+	call(env, 10*time.Second, func(ctx context.Context) (apiclient.StatusResponse, error) { return env.API.Status(ctx) },
+		func(st apiclient.StatusResponse, err error) {
 			if err != nil {
 				info.Append("Agent", widget.NewLabel(oneLine(err)))
 				return

@@ -19,26 +19,25 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/config"
-	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/auth"
 )
 
-// API is what the windows ask of the agent; *api.Client has it.
+// API is what the windows ask of the agent; *apiclient.Client has it.
 type API interface {
-	Status(ctx context.Context) (api.StatusResponse, error)
-	Details(ctx context.Context, profile string) (api.DetailsResponse, error)
-	Token(ctx context.Context, profile string, minValid time.Duration) (api.TokenResponse, error)
+	Status(ctx context.Context) (apiclient.StatusResponse, error)
+	Details(ctx context.Context, profile string) (apiclient.DetailsResponse, error)
+	Token(ctx context.Context, profile string, minValid time.Duration) (apiclient.TokenResponse, error)
 	Login(ctx context.Context, profile string, noBrowser bool, onURL func(string)) error
-	LoginDevice(ctx context.Context, profile string, onCode func(session.DeviceCode)) error
+	LoginDevice(ctx context.Context, profile string, onCode func(apiclient.DeviceCode)) error
 	CancelLogin(ctx context.Context, profile string) error
-	Password(ctx context.Context, profile, user, password string) (session.Status, error)
-	Import(ctx context.Context, profile, refreshToken string) (session.Status, error)
-	Refresh(ctx context.Context, profile string) (session.Status, error)
-	Logout(ctx context.Context, profile string) (session.LogoutResult, error)
+	Password(ctx context.Context, profile, user, password string) (apiclient.Status, error)
+	Import(ctx context.Context, profile, refreshToken string) (apiclient.Status, error)
+	Refresh(ctx context.Context, profile string) (apiclient.Status, error)
+	Logout(ctx context.Context, profile string) (apiclient.LogoutResult, error)
 	Reload(ctx context.Context) error
-	SetSecret(ctx context.Context, profile, secret string) (api.SecretResponse, error)
+	SetSecret(ctx context.Context, profile, secret string) (apiclient.SecretResponse, error)
 	DeleteSecret(ctx context.Context, profile string) error
 	DeletePrivateKey(ctx context.Context, profile string) error
 }

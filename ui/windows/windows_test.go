@@ -15,9 +15,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/pelletier/go-toml/v2"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/config"
-	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/auth"
 )
 
@@ -26,8 +25,8 @@ type fakeAPI struct {
 	mu       sync.Mutex // guards every field
 	calls    []string
 	secrets  map[string]string
-	status   api.StatusResponse
-	details  api.DetailsResponse
+	status   apiclient.StatusResponse
+	details  apiclient.DetailsResponse
 	loginURL string
 	loginErr error
 	token    string
@@ -47,17 +46,17 @@ func (f *fakeAPI) called() string {
 	return strings.Join(f.calls, ",")
 }
 
-func (f *fakeAPI) Status(context.Context) (api.StatusResponse, error) {
+func (f *fakeAPI) Status(context.Context) (apiclient.StatusResponse, error) {
 	f.rec("status")
 	return f.status, nil
 }
-func (f *fakeAPI) Details(_ context.Context, p string) (api.DetailsResponse, error) {
+func (f *fakeAPI) Details(_ context.Context, p string) (apiclient.DetailsResponse, error) {
 	f.rec("details " + p)
 	return f.details, nil
 }
-func (f *fakeAPI) Token(_ context.Context, p string, _ time.Duration) (api.TokenResponse, error) {
+func (f *fakeAPI) Token(_ context.Context, p string, _ time.Duration) (apiclient.TokenResponse, error) {
 	f.rec("token " + p)
-	return api.TokenResponse{AccessToken: f.token}, nil
+	return apiclient.TokenResponse{AccessToken: f.token}, nil
 }
 func (f *fakeAPI) Login(_ context.Context, p string, _ bool, onURL func(string)) error {
 	f.rec("login " + p)
@@ -66,30 +65,30 @@ func (f *fakeAPI) Login(_ context.Context, p string, _ bool, onURL func(string))
 	}
 	return f.loginErr
 }
-func (f *fakeAPI) LoginDevice(_ context.Context, p string, onCode func(session.DeviceCode)) error {
+func (f *fakeAPI) LoginDevice(_ context.Context, p string, onCode func(apiclient.DeviceCode)) error {
 	f.rec("device " + p)
-	onCode(session.DeviceCode{UserCode: "WDJB-MJHT", VerificationURI: "https://idp.example.com/device"})
+	onCode(apiclient.DeviceCode{UserCode: "WDJB-MJHT", VerificationURI: "https://idp.example.com/device"})
 	return f.loginErr
 }
 func (f *fakeAPI) CancelLogin(_ context.Context, p string) error { f.rec("cancel " + p); return nil }
-func (f *fakeAPI) Password(_ context.Context, p, u, pw string) (session.Status, error) {
+func (f *fakeAPI) Password(_ context.Context, p, u, pw string) (apiclient.Status, error) {
 	f.rec("password " + p + " " + u + " " + pw)
-	return session.Status{}, nil
+	return apiclient.Status{}, nil
 }
-func (f *fakeAPI) Import(_ context.Context, p, rt string) (session.Status, error) {
+func (f *fakeAPI) Import(_ context.Context, p, rt string) (apiclient.Status, error) {
 	f.rec("import " + p + " " + rt)
-	return session.Status{}, nil
+	return apiclient.Status{}, nil
 }
-func (f *fakeAPI) Refresh(_ context.Context, p string) (session.Status, error) {
+func (f *fakeAPI) Refresh(_ context.Context, p string) (apiclient.Status, error) {
 	f.rec("refresh " + p)
-	return session.Status{}, nil
+	return apiclient.Status{}, nil
 }
-func (f *fakeAPI) Logout(_ context.Context, p string) (session.LogoutResult, error) {
+func (f *fakeAPI) Logout(_ context.Context, p string) (apiclient.LogoutResult, error) {
 	f.rec("logout " + p)
-	return session.LogoutResult{}, nil
+	return apiclient.LogoutResult{}, nil
 }
 func (f *fakeAPI) Reload(context.Context) error { f.rec("reload"); return nil }
-func (f *fakeAPI) SetSecret(_ context.Context, p, s string) (api.SecretResponse, error) {
+func (f *fakeAPI) SetSecret(_ context.Context, p, s string) (apiclient.SecretResponse, error) {
 	f.rec("secret " + p)
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -97,7 +96,7 @@ func (f *fakeAPI) SetSecret(_ context.Context, p, s string) (api.SecretResponse,
 		f.secrets = map[string]string{}
 	}
 	f.secrets[p] = s
-	return api.SecretResponse{Stored: true}, nil
+	return apiclient.SecretResponse{Stored: true}, nil
 }
 
 func (f *fakeAPI) DeleteSecret(_ context.Context, p string) error {
@@ -159,8 +158,8 @@ func jwtOf(header, claims map[string]any) string {
 
 func TestDetails(t *testing.T) {
 	exp := now.Add(41*time.Minute + 59*time.Second)
-	f := &fakeAPI{token: "the-token", details: api.DetailsResponse{
-		Status: session.Status{Profile: "work", State: session.Valid, ExpiresAt: exp, ExpirySource: "expires_in", LastRefresh: now.Add(-time.Minute),
+	f := &fakeAPI{token: "the-token", details: apiclient.DetailsResponse{
+		Status: apiclient.Status{Profile: "work", State: apiclient.Valid, ExpiresAt: exp, ExpirySource: "expires_in", LastRefresh: now.Add(-time.Minute),
 			NextRefresh: now.Add(30 * time.Minute), Extra: map[string]any{"org_id": "o-1"}},
 		Format: "jwt", TokenType: "Bearer", Header: map[string]any{"alg": "RS256", "kid": "k"},
 		Claims: map[string]any{"sub": "alice", "exp": float64(exp.Unix())}, Scope: "openid api", IssuedAt: now.Add(-time.Minute), ExpiresAt: exp, Length: 812,
@@ -206,7 +205,7 @@ func TestDetails(t *testing.T) {
 	if !strings.Contains(d.Row("Token"), "opaque") || !strings.Contains(d.ClaimsText(), "opaque") {
 		t.Errorf("opaque: token %q, claims %q", d.Row("Token"), d.ClaimsText())
 	}
-	d.Show(api.DetailsResponse{Status: session.Status{Profile: "work", State: session.LoggedOut}, Format: "none"})
+	d.Show(apiclient.DetailsResponse{Status: apiclient.Status{Profile: "work", State: apiclient.LoggedOut}, Format: "none"})
 	if !d.copyBtn.Disabled() || !strings.Contains(d.Row("Token"), "logged out") {
 		t.Errorf("no token: copy enabled %v, token row %q", !d.copyBtn.Disabled(), d.Row("Token"))
 	}
@@ -230,7 +229,7 @@ func TestLoginBrowser(t *testing.T) {
 		t.Error("the window does not close itself after a login")
 	}
 
-	f.loginErr = &api.Error{Code: "cancelled", Message: "login cancelled"}
+	f.loginErr = &apiclient.Error{Code: "cancelled", Message: "login cancelled"}
 	l.Start()
 	if !strings.Contains(l.State(), "cancelled") || !l.retry.Visible() {
 		t.Errorf("cancelled: state %q, retry shown %v", l.State(), l.retry.Visible())
@@ -260,9 +259,9 @@ func TestLoginPassword(t *testing.T) {
 }
 
 func TestStatusWindow(t *testing.T) {
-	f := &fakeAPI{status: api.StatusResponse{Agent: api.AgentInfo{Listen: "127.0.0.1:8733"}, Profiles: []session.Status{
-		{Profile: "work", State: session.Valid, ExpiresAt: now.Add(42 * time.Minute)},
-		{Profile: "ci", State: session.LoginRequired},
+	f := &fakeAPI{status: apiclient.StatusResponse{Agent: apiclient.AgentInfo{Listen: "127.0.0.1:8733"}, Profiles: []apiclient.Status{
+		{Profile: "work", State: apiclient.Valid, ExpiresAt: now.Add(42 * time.Minute)},
+		{Profile: "ci", State: apiclient.LoginRequired},
 	}}}
 	env := newEnv(t, f, &memFile{cfg: &config.Config{}})
 	var opened []string

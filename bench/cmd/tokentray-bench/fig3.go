@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/session"
 	"github.com/tokentray/tokentray/bench"
 )
@@ -323,7 +324,7 @@ func (r *run) figureRotation(ctx context.Context) error {
 	r.table.Note("figure 3: %d distinct tokens served, %d refreshes refused by the provider; every read checked against its expires_at and the provider's expiry of its token (introspection; %d reads of tokens the provider had already dropped when asked were checked against expires_at and the time of that answer only); served expired: %d by expires_at, %d by the provider; the least time from sending a request to the provider's expiry of the token it got: %s",
 		len(tokens), refused, c.claimOnly.Load(), c.servedClaim.Load(), c.servedProvider.Load(), dur(time.Duration(c.minLeft.Load())))
 	for _, p := range st.Profiles {
-		if p.Profile == profile && (p.State != session.Valid && p.State != session.Refreshing || p.Failures > 0) {
+		if p.Profile == profile && (p.State != apiclient.Valid && p.State != apiclient.Refreshing || p.Failures > 0) {
 			r.table.Note("figure 3: the profile ended %s with %d failures: %s", p.State, p.Failures, p.LastError)
 		}
 	}

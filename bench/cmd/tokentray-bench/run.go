@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/bench"
 )
 
@@ -143,7 +143,7 @@ type agentProc struct {
 	profiles []string
 	cmd      *exec.Cmd
 	done     chan struct{}
-	client   *api.Client
+	client   *apiclient.Client
 	env      []string
 	args     []string
 	logPath  string
@@ -169,8 +169,8 @@ func (r *run) newAgent(name, issuer string, profiles []string, args ...string) (
 	if err := os.WriteFile(a.cfgPath, []byte(cfg.String()), 0o600); err != nil {
 		return nil, err
 	}
-	a.socket = api.SocketPath(a.runDir)
-	a.client = api.NewClient(a.socket)
+	a.socket = apiclient.SocketPath(a.runDir)
+	a.client = apiclient.NewClient(a.socket)
 	// XDG_RUNTIME_DIR: each agent a user session of its own (the keyring's
 	// one-agent lock is per user).
 	a.env = append(os.Environ(), "TOKENTRAY_CONFIG="+a.cfgPath, "TOKENTRAY_RUNTIME_DIR="+a.runDir, "XDG_RUNTIME_DIR="+filepath.Join(dir, "session"),

@@ -41,7 +41,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tokentray/tokentray/app/api"
+	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/internal/testing/refreshlog"
 	"github.com/tokentray/tokentray/internal/testing/testprovider"
@@ -216,7 +216,7 @@ scopes = ["openid", "offline_access"]
 		return r, err
 	}
 	defer ag.stop()
-	cl := api.NewClient(api.SocketPath(rundir))
+	cl := apiclient.NewClient(apiclient.SocketPath(rundir))
 	browser := testprovider.Attach(prov).Browser("soak")
 	// The proxy breaks logins too: a person tries again.
 	for try := 1; ; try++ {
@@ -228,7 +228,7 @@ scopes = ["openid", "offline_access"]
 			return r, fmt.Errorf("first login, %d tries: %w\n%s", try, err, ag.logTail())
 		}
 	}
-	fmt.Fprintf(os.Stderr, "soak: provider %s, proxy %s, agent on %s and %s; running %v (agent log: %s)\n", prov, pl.Addr(), api.SocketPath(rundir), listen, o.duration, ag.logPath)
+	fmt.Fprintf(os.Stderr, "soak: provider %s, proxy %s, agent on %s and %s; running %v (agent log: %s)\n", prov, pl.Addr(), apiclient.SocketPath(rundir), listen, o.duration, ag.logPath)
 
 	ctx, cancel := context.WithTimeout(context.Background(), o.duration)
 	defer cancel()
@@ -279,7 +279,7 @@ scopes = ["openid", "offline_access"]
 	for i := range o.readers {
 		c := cl
 		if i%2 == 1 {
-			c = api.NewTCPClient(listen, "")
+			c = apiclient.NewTCPClient(listen, "")
 			r.readersByTCP++
 		} else {
 			r.readersBySocket++
@@ -482,7 +482,7 @@ scopes = ["openid", "offline_access"]
 // the proxy).
 func browserProvider(issuer string) *testprovider.Provider { return testprovider.Attach(issuer) }
 
-func login(cl *api.Client, b *testprovider.Browser, profile string) error {
+func login(cl *apiclient.Client, b *testprovider.Browser, profile string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	urls := make(chan string, 1)
@@ -597,7 +597,7 @@ func (a *agentRunner) start() error {
 	a.mu.Lock()
 	a.cmd, a.done, a.run = cmd, done, run
 	a.mu.Unlock()
-	cl := api.NewClient(api.SocketPath(a.rundir))
+	cl := apiclient.NewClient(apiclient.SocketPath(a.rundir))
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)

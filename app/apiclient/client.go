@@ -1,4 +1,11 @@
-package api
+// Package apiclient is the client of the agent's local API and the API's
+// wire types: what the command line, the tray and the windows need to talk
+// to the agent, and nothing of the agent itself. It links neither the
+// sessions nor the keyring, so a program that only asks the agent
+// (tokentray-ui) stays small. The agent's server (app/api) and its
+// sessions (app/session) use the same types; the arrows point here, never
+// away.
+package apiclient
 
 import (
 	"bufio"
@@ -11,15 +18,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"syscall"
 	"time"
-
-	"github.com/tokentray/tokentray/app/session"
 )
 
-// Client talks to the agent over its unix socket. The CLI, the tray and the
-// windows all use it; none of them ever refreshes on its own.
+// Client talks to the agent over its socket (a unix socket; a named pipe
+// on Windows). The CLI, the windows and other tools use it; none of them
+// ever refreshes on its own.
 type Client struct {
 	socket string
 	hc     *http.Client
@@ -31,50 +36,25 @@ type Client struct {
 func NewClient(socket string) *Client {
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			c, err := d.DialContext(ctx, "unix", socket)
-			if err != nil {
-				return nil, err
-			}
-			// Before a byte is sent: a request may carry a password or a
-			// client secret, and an answer is trusted as a token.
-			if uid, ok := socketPeerUID(c); ok && uid != os.Getuid() {
-				c.Close()
-				return nil, &ForeignAgentError{Socket: socket, UID: uid}
-			}
-			return c, nil
+			return dialAgent(ctx, socket)
 		},
 		MaxIdleConns:          4,
 		IdleConnTimeout:       30 * time.Second,
-		ResponseHeaderTimeout: maxWait + 5*time.Second,
+		ResponseHeaderTimeout: MaxWait + 5*time.Second,
 	}
 	return &Client{socket: socket, hc: &http.Client{Transport: tr}, base: "http://tokentray.sock"}
 }
 
-// ForeignAgentError says that the socket is served by another user: a
-// socket in a directory others can write to (a --runtime-dir, or /tmp when
-// XDG_RUNTIME_DIR is unset, made before the agent first ran), and someone
-// else's program behind it. The client sends it nothing.
-type ForeignAgentError struct {
-	Socket string
-	UID    int
+// noAgent reports whether a dial error means that no agent listens.
+func noAgent(err error) bool {
+	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
-func (e *ForeignAgentError) Error() string {
-	return fmt.Sprintf("%s is served by another user (uid %d), not by your agent: tokentray sends it nothing. Check the runtime directory (--runtime-dir, TOKENTRAY_RUNTIME_DIR, XDG_RUNTIME_DIR) and who made it", e.Socket, e.UID)
-}
+// Close drops the client's idle connections.
+func (c *Client) Close() { c.hc.CloseIdleConnections() }
 
-// Socket is the path the client dials.
+// Socket is the path (or address) the client dials.
 func (c *Client) Socket() string { return c.socket }
-
-// Error is an error answer of the agent.
-type Error struct {
-	Status  int
-	Code    string
-	Message string
-}
-
-func (e *Error) Error() string { return e.Message }
 
 func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
 	resp, err := c.send(ctx, method, path, body)
@@ -113,7 +93,7 @@ func (c *Client) send(ctx context.Context, method, path string, body any) (*http
 		if se := (*SquatterError)(nil); errors.As(err, &se) {
 			return nil, se
 		}
-		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+		if noAgent(err) {
 			return nil, fmt.Errorf("%w (no socket at %s): start it with `tokentray` (with a tray) or `tokentray agent`", ErrNoAgent, c.socket)
 		}
 		return nil, fmt.Errorf("talking to the agent: %w", err)
@@ -131,7 +111,7 @@ func decode(resp *http.Response, out any) error {
 		if json.Unmarshal(body, &e) == nil && e.Error != "" {
 			return &Error{Status: resp.StatusCode, Code: e.Error, Message: e.Message}
 		}
-		return &Error{Status: resp.StatusCode, Code: "unknown", Message: fmt.Sprintf("the agent answered HTTP %d", resp.StatusCode)}
+		return &Error{Status: resp.StatusCode, Code: CodeUnknown, Message: fmt.Sprintf("the agent answered HTTP %d", resp.StatusCode)}
 	}
 	if out == nil {
 		return nil
@@ -160,12 +140,29 @@ func (c *Client) Status(ctx context.Context) (StatusResponse, error) {
 	return s, err
 }
 
+// Details describes a profile's current access token without refreshing it.
+func (c *Client) Details(ctx context.Context, profile string) (DetailsResponse, error) {
+	var d DetailsResponse
+	err := c.do(ctx, http.MethodGet, "/v1/details/"+url.PathEscape(profile), nil, &d)
+	return d, err
+}
+
 // Login starts (or joins) a browser login and waits for its end. onURL
 // receives the authorization URL as soon as the agent has it.
 func (c *Client) Login(ctx context.Context, profile string, noBrowser bool, onURL func(string)) error {
 	return c.loginStream(ctx, "/v1/login/"+url.PathEscape(profile), LoginRequest{NoBrowser: noBrowser}, func(ev LoginEvent) {
 		if ev.URL != "" && onURL != nil {
 			onURL(ev.URL)
+		}
+	})
+}
+
+// LoginDevice starts (or joins) a device login and waits for its end.
+// onCode receives the code to show as soon as the agent has it.
+func (c *Client) LoginDevice(ctx context.Context, profile string, onCode func(DeviceCode)) error {
+	return c.loginStream(ctx, "/v1/login/"+url.PathEscape(profile)+"/device", struct{}{}, func(ev LoginEvent) {
+		if ev.DeviceCode != nil && onCode != nil {
+			onCode(*ev.DeviceCode)
 		}
 	})
 }
@@ -203,35 +200,44 @@ func (c *Client) loginStream(ctx context.Context, path string, body any, onEvent
 	return errors.New("the agent ended the login stream without an outcome")
 }
 
+// PasteLogin hands the pending browser login the address a browser on
+// another machine ended on. It returns when the login has ended, or with
+// an error at once when the address was refused (the login goes on).
+func (c *Client) PasteLogin(ctx context.Context, profile, redirectURL string) (Status, error) {
+	var s Status
+	err := c.do(ctx, http.MethodPost, "/v1/login/"+url.PathEscape(profile)+"/callback", PasteRequest{URL: redirectURL}, &s)
+	return s, err
+}
+
 // CancelLogin cancels a pending login.
 func (c *Client) CancelLogin(ctx context.Context, profile string) error {
 	return c.do(ctx, http.MethodDelete, "/v1/login/"+url.PathEscape(profile), nil, nil)
 }
 
 // Logout forgets and revokes a profile's grant.
-func (c *Client) Logout(ctx context.Context, profile string) (session.LogoutResult, error) {
-	var r session.LogoutResult
+func (c *Client) Logout(ctx context.Context, profile string) (LogoutResult, error) {
+	var r LogoutResult
 	err := c.do(ctx, http.MethodPost, "/v1/logout/"+url.PathEscape(profile), nil, &r)
 	return r, err
 }
 
 // Refresh refreshes a profile now.
-func (c *Client) Refresh(ctx context.Context, profile string) (session.Status, error) {
-	var s session.Status
+func (c *Client) Refresh(ctx context.Context, profile string) (Status, error) {
+	var s Status
 	err := c.do(ctx, http.MethodPost, "/v1/refresh/"+url.PathEscape(profile), nil, &s)
 	return s, err
 }
 
 // Import hands the agent a refresh token obtained elsewhere.
-func (c *Client) Import(ctx context.Context, profile, refreshToken string) (session.Status, error) {
-	var s session.Status
+func (c *Client) Import(ctx context.Context, profile, refreshToken string) (Status, error) {
+	var s Status
 	err := c.do(ctx, http.MethodPost, "/v1/import/"+url.PathEscape(profile), ImportRequest{RefreshToken: refreshToken}, &s)
 	return s, err
 }
 
 // Password logs in with a user name and password, used once by the agent.
-func (c *Client) Password(ctx context.Context, profile, user, password string) (session.Status, error) {
-	var s session.Status
+func (c *Client) Password(ctx context.Context, profile, user, password string) (Status, error) {
+	var s Status
 	err := c.do(ctx, http.MethodPost, "/v1/password/"+url.PathEscape(profile), PasswordRequest{Username: user, Password: password}, &s)
 	return s, err
 }
@@ -239,4 +245,29 @@ func (c *Client) Password(ctx context.Context, profile, user, password string) (
 // Reload asks the agent to reread its config.
 func (c *Client) Reload(ctx context.Context) error {
 	return c.do(ctx, http.MethodPost, "/v1/reload", nil, nil)
+}
+
+// SetSecret stores a profile's client secret in the keyring, through the
+// agent. The agent uses it from the next token request on.
+func (c *Client) SetSecret(ctx context.Context, profile, secret string) (SecretResponse, error) {
+	var r SecretResponse
+	err := c.do(ctx, http.MethodPost, "/v1/secret/"+url.PathEscape(profile), SecretRequest{Secret: secret}, &r)
+	return r, err
+}
+
+// DeleteSecret removes a profile's client secret from the keyring.
+func (c *Client) DeleteSecret(ctx context.Context, profile string) error {
+	return c.do(ctx, http.MethodDelete, "/v1/secret/"+url.PathEscape(profile), nil, nil)
+}
+
+// SetPrivateKey stores a profile's private_key_jwt key (PEM) in the keyring.
+func (c *Client) SetPrivateKey(ctx context.Context, profile, pem string) (SecretResponse, error) {
+	var r SecretResponse
+	err := c.do(ctx, http.MethodPost, "/v1/private-key/"+url.PathEscape(profile), PrivateKeyRequest{PrivateKey: pem}, &r)
+	return r, err
+}
+
+// DeletePrivateKey removes a profile's private key from the keyring.
+func (c *Client) DeletePrivateKey(ctx context.Context, profile string) error {
+	return c.do(ctx, http.MethodDelete, "/v1/private-key/"+url.PathEscape(profile), nil, nil)
 }

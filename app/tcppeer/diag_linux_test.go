@@ -1,4 +1,4 @@
-package api
+package tcppeer
 
 import (
 	"encoding/binary"

@@ -1,4 +1,4 @@
-package api
+package tcppeer
 
 import (
 	"encoding/binary"
@@ -98,7 +98,7 @@ func TestLoopbackPeerUIDFindsUs(t *testing.T) {
 				addr = "[::1]:0"
 			}
 			sc := acceptLoopback(t, network, addr)
-			uid, ok := loopbackPeerUID(sc.LocalAddr().(*net.TCPAddr), sc.RemoteAddr().(*net.TCPAddr))
+			uid, ok := UID(sc.LocalAddr().(*net.TCPAddr), sc.RemoteAddr().(*net.TCPAddr))
 			if !ok || uid != os.Getuid() {
 				t.Errorf("got %d, %v, want %d, true", uid, ok, os.Getuid())
 			}

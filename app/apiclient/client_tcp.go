@@ -1,4 +1,4 @@
-package api
+package apiclient
 
 import (
 	"bufio"
@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+
+	"github.com/tokentray/tokentray/app/tcppeer"
 	"os"
 	"time"
 )
@@ -39,7 +41,7 @@ func NewTCPClient(addr, key string) *Client {
 		},
 		MaxIdleConns:          4,
 		IdleConnTimeout:       IdleTimeout / 2, // below the agent's: never reuse a connection it is closing
-		ResponseHeaderTimeout: maxWait + 5*time.Second,
+		ResponseHeaderTimeout: MaxWait + 5*time.Second,
 	}
 	return &Client{socket: addr, hc: &http.Client{Transport: tr}, base: "http://" + addr, key: key}
 }
@@ -88,7 +90,7 @@ func verifyServer(ctx context.Context, c net.Conn, addr, key string) error {
 		// The server's end of our connection: its local address is our
 		// remote one. On loopback it may take a moment to leave SYN_RECV.
 		for i := 0; i < 5; i++ {
-			if uid, known := loopbackPeerUID(la, ra); known {
+			if uid, known := tcppeer.UID(la, ra); known {
 				if uid != os.Getuid() {
 					return &SquatterError{Addr: addr, UID: uid, Why: "the kernel names its owner"}
 				}
@@ -100,12 +102,13 @@ func verifyServer(ctx context.Context, c net.Conn, addr, key string) error {
 	if key == "" {
 		return &SquatterError{Addr: addr, UID: -1, Why: "no key to check it with: the key is tcp.key in the agent's runtime directory"}
 	}
-	return askProof(ctx, c, addr, key)
+	return AskProof(ctx, c, addr, key)
 }
 
-// askProof sends the challenge on c and checks the answer; the connection
-// is then left for the real request (keep-alive).
-func askProof(ctx context.Context, c net.Conn, addr, key string) error {
+// AskProof asks the server behind c to prove that it knows key (ProofPath)
+// and checks the answer; the connection is then left for the real request
+// (keep-alive).
+func AskProof(ctx context.Context, c net.Conn, addr, key string) error {
 	b := make([]byte, 16)
 	rand.Read(b)
 	challenge := hex.EncodeToString(b)
@@ -130,4 +133,15 @@ func askProof(ctx context.Context, c net.Conn, addr, key string) error {
 		return &SquatterError{Addr: addr, UID: -1, Why: "it cannot prove it knows your key"}
 	}
 	return nil
+}
+
+// AgentPath is the TCP port's "who are you": a tokentray agent answers its
+// own user with its pid and socket, so that a second agent can name it.
+const AgentPath = "/v1/agent"
+
+// Agent asks the agent behind the TCP port who it is (AgentPath).
+func (c *Client) Agent(ctx context.Context) (AgentInfo, error) {
+	var info AgentInfo
+	err := c.do(ctx, http.MethodGet, AgentPath, nil, &info)
+	return info, err
 }

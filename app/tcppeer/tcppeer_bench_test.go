@@ -1,6 +1,6 @@
 //go:build linux
 
-package api
+package tcppeer
 
 import (
 	"net"
@@ -17,7 +17,7 @@ func BenchmarkLoopbackPeerUID(b *testing.B) {
 	local, remote := server.LocalAddr().(*net.TCPAddr), server.RemoteAddr().(*net.TCPAddr)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, ok := loopbackPeerUID(local, remote); !ok {
+		if _, ok := UID(local, remote); !ok {
 			b.Fatal("peer not found")
 		}
 	}

@@ -1,4 +1,9 @@
-package api
+// Package tcppeer names the user at the other end of a loopback TCP
+// connection, from the kernel: the agent asks it of every client of its
+// port, and every client of the port asks it of the agent (another user
+// may hold the port first). It is apart from app/peercred because it needs
+// net, which the tokentray front command must not link.
+package tcppeer
 
 import (
 	"bufio"
@@ -12,14 +17,14 @@ import (
 	"strings"
 )
 
-// loopbackPeerUID finds the uid of the process at the other end of a
-// loopback TCP connection the agent accepted: the peer's socket is the row
+// UID finds the uid of the process at the other end of a
+// loopback TCP connection: the peer's socket is the row
 // of the kernel's socket table (/proc/net/tcp, /proc/net/tcp6) whose local
 // address is our remote one and whose remote address is our local one. A
 // 4-tuple names one connection, so the row, while established, is the peer.
 // The kernel is asked for that one row (diagPeerUID) where it can be; the
 // table is read where it cannot.
-func loopbackPeerUID(local, remote *net.TCPAddr) (int, bool) {
+func UID(local, remote *net.TCPAddr) (int, bool) {
 	if !local.IP.IsLoopback() || !remote.IP.IsLoopback() {
 		return 0, false
 	}
@@ -61,8 +66,8 @@ func findPeerUID(r io.Reader, local, remote *net.TCPAddr) (int, bool) {
 		if len(f) < 8 || !strings.HasSuffix(f[1], wantPort) || f[3] != tcpEstablished {
 			continue
 		}
-		lip, lport, ok1 := parseProcAddr(f[1])
-		rip, rport, ok2 := parseProcAddr(f[2])
+		lip, lport, ok1 := ParseProcAddr(f[1])
+		rip, rport, ok2 := ParseProcAddr(f[2])
 		if !ok1 || !ok2 || lport != remote.Port || rport != local.Port || !lip.Equal(remote.IP) || !rip.Equal(local.IP) {
 			continue
 		}
@@ -75,9 +80,9 @@ func findPeerUID(r io.Reader, local, remote *net.TCPAddr) (int, bool) {
 	return 0, false
 }
 
-// parseProcAddr reads "0100007F:1F90" (IPv4) or 32 hex digits and a port
+// ParseProcAddr reads "0100007F:1F90" (IPv4) or 32 hex digits and a port
 // (IPv6). net.IP.Equal then treats 127.0.0.1 and ::ffff:127.0.0.1 alike.
-func parseProcAddr(s string) (net.IP, int, bool) {
+func ParseProcAddr(s string) (net.IP, int, bool) {
 	h, p, ok := strings.Cut(s, ":")
 	if !ok || (len(h) != 8 && len(h) != 32) {
 		return nil, 0, false
@@ -97,5 +102,5 @@ func parseProcAddr(s string) (net.IP, int, bool) {
 	return ip, int(port), true
 }
 
-// canNamePeers says whether loopbackPeerUID can name every established peer.
-const canNamePeers = true
+// NamesAll says whether UID can name every established peer.
+const NamesAll = true
