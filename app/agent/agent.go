@@ -55,6 +55,7 @@ type Agent struct {
 	tcpLn  net.Listener
 
 	subs subscribers
+	clip clipboardOwner // lent by the tray
 
 	mu       sync.RWMutex // guards cfg and sessions
 	cfg      *config.Config
