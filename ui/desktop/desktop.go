@@ -54,10 +54,6 @@ func Run(ctx context.Context, args []string, c *api.Client) error {
 		return err
 	}
 	file := windows.File(st.Agent.Config)
-	clearAfter := 30 * time.Second
-	if cfg, err := file.Load(); err == nil {
-		clearAfter = cfg.ClipboardClearAfter()
-	}
 
 	// Fyne keeps its cache under the user cache dir but creates only its
 	// own directory in it; a fresh account may not have ~/.cache yet.
@@ -69,7 +65,7 @@ func Run(ctx context.Context, args []string, c *api.Client) error {
 	icon := fyne.NewStaticResource("tokentray.png", assets.AppIcon())
 	a.SetIcon(icon)
 	hc := &http.Client{Timeout: 20 * time.Second}
-	env := &windows.Env{App: a, API: c, Config: file, Discover: windows.DiscoverWith(hc), Icon: icon, ClearAfter: clearAfter}
+	env := &windows.Env{App: a, API: c, Config: file, Discover: windows.DiscoverWith(hc), Icon: icon}
 	quitAgent := false
 	var open func(args ...string) (fyne.Window, error)
 	opened := map[string]fyne.Window{}
