@@ -112,6 +112,15 @@ func Run(ctx context.Context, args []string, c *api.Client) error {
 			}
 		}
 	}
+	if needProfile {
+		if err := windows.CheckProfile(st, rest[0]); err != nil {
+			if os.Getenv(model.FromTrayEnv) != "" {
+				windows.NewRefusal(env, err).Show()
+				a.Run()
+			}
+			return err
+		}
+	}
 	first, err := open(args...)
 	if err != nil {
 		return err

@@ -317,6 +317,11 @@ func NextTextChange(ps []session.Status, now time.Time) time.Time {
 	return next
 }
 
+// FromTrayEnv is set (to 1) in the environment of the window processes
+// the tray starts: a window that cannot open then says so in a window of
+// its own, since nobody reads the agent's standard error.
+const FromTrayEnv = "TOKENTRAY_UI_FROM_TRAY"
+
 // ExitQuitAgent is the exit status of a window process whose user chose
 // "Quit tokentray" (the status window shown when there is no tray): the
 // agent that started it then quits.

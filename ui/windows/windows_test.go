@@ -484,3 +484,58 @@ func TestLoginDevice(t *testing.T) {
 		t.Errorf("Copy code: clipboard %q", got)
 	}
 }
+
+func TestCheckProfile(t *testing.T) {
+	two := api.StatusResponse{Profiles: []session.Status{{Profile: "work"}, {Profile: "ci"}}}
+	tests := []struct {
+		st   api.StatusResponse
+		name string
+		want string // "" accepts
+	}{
+		{two, "work", ""},
+		{two, "nosuchprofile", `no profile named "nosuchprofile" in the config; its profiles: work, ci`},
+		{api.StatusResponse{}, "work", `no profile named "work" in the config: it has no profiles yet`},
+	}
+	for _, tt := range tests {
+		err := CheckProfile(tt.st, tt.name)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: got %v, want accepted", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.want)):
+			t.Errorf("%s: got %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestRefusalWindow(t *testing.T) {
+	env := newEnv(t, &fakeAPI{}, &memFile{cfg: &config.Config{}})
+	closed := 0
+	env.OnClose = func(fyne.Window) { closed++ }
+	w := NewRefusal(env, errors.New(`no profile named "x" in the config; its profiles: work`))
+	w.Show()
+	var texts []string
+	var closeBtn *widget.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *widget.Label:
+			texts = append(texts, v.Text)
+		case *widget.Button:
+			if v.Text == "Close" {
+				closeBtn = v
+			}
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(w.Content())
+	if !strings.Contains(strings.Join(texts, "|"), `no profile named "x"`) || closeBtn == nil {
+		t.Fatalf("got texts %q, close button %v, want the reason and a Close button", texts, closeBtn != nil)
+	}
+	test.Tap(closeBtn)
+	if closed != 1 {
+		t.Errorf("closes: got %d, want 1", closed)
+	}
+}
