@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="$PWD/docs/screenshots"
 mkdir -p "$out"
-scripts/with-desktop.sh env TOKENTRAY_SCREENSHOTS="$out" go test -count=1 -run TestTrayCopiesTheTokenAndClearsIt ./ui/tray
+scripts/with-desktop.sh env TOKENTRAY_SCREENSHOTS="$out" go test -count=1 -run 'TestTrayCopiesTheTokenAndClearsIt|TestTrayMenuWhileRefreshFails' ./ui/tray
 rows=()
 for panel in light dark; do
   bg='#e9e9e9'; [ "$panel" = dark ] && bg='#1f1f1f'
