@@ -106,7 +106,7 @@ say "Status:"
 if [ -n "${DEMO_ONESHOT:-}" ]; then
   # The check: the login was saved (no warning about the keyring), and
   # logout works.
-  if grep -i 'warning:' "$demo/status.out"; then
+  if grep -iE 'warning:|not saved' "$demo/status.out"; then
     echo "demo: FAILED: the login was not saved in the keyring (see the warning above)"
     exit 1
   fi
