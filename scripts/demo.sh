@@ -7,12 +7,37 @@
 #
 # DEMO_BROWSER=scripted logs in with a scripted browser instead of yours
 # (for machines without a desktop, and for CI). DEMO_ONESHOT=1 stops after
-# the first token has been read.
+# the first token has been read, after checking that the login was saved in
+# the keyring and that logout works (make demo-check, CI).
+#
+# Without a desktop session (no D-Bus session bus: SSH, a container) the
+# demo brings up its own: a session bus (dbus-run-session) and an unlocked
+# gnome-keyring whose keyring file lives in .demo/, so the login is saved in
+# a real Secret Service and your own keyring is never touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 demo="$root/.demo"
 mkdir -p "$demo"
+
+if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -z "${DEMO_OWN_BUS:-}" ]; then
+  command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null ||
+    { echo "demo: no desktop session here, and dbus-run-session or gnome-keyring-daemon is missing: run make deps"; exit 1; }
+  echo "demo: no D-Bus session bus here (SSH or a container?): starting one, with a gnome-keyring for the demo's login"
+  export DEMO_OWN_BUS=1
+  exec dbus-run-session -- "$0" "$@"
+fi
+if [ -n "${DEMO_OWN_BUS:-}" ]; then
+  # The demo's keyring, unlocked with a throwaway password. XDG_DATA_HOME
+  # is set for the keyring daemon only: its keyring file goes to .demo/.
+  mkdir -p "$demo/keyring-data"
+  if [ -z "${XDG_RUNTIME_DIR:-}" ] || [ ! -w "${XDG_RUNTIME_DIR:-}" ]; then
+    export XDG_RUNTIME_DIR="$demo/xdg-run"
+    mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+  fi
+  eval "$(printf 'tokentray-demo' | XDG_DATA_HOME="$demo/keyring-data" gnome-keyring-daemon --unlock --components=secrets)"
+  export GNOME_KEYRING_CONTROL 2>/dev/null || true
+fi
 bin="$root/bin/tokentray"
 port="${DEMO_PROVIDER_PORT:-9400}"
 listen="${DEMO_LISTEN:-127.0.0.1:8733}"
@@ -76,9 +101,17 @@ say "The token, as a local tool reads it:"
 echo "\$ curl -s http://$listen/v1/token/demo"
 curl -sf "http://$listen/v1/token/demo"
 say "Status:"
-"$bin" status
+"$bin" status | tee "$demo/status.out"
 
 if [ -n "${DEMO_ONESHOT:-}" ]; then
+  # The check: the login was saved (no warning about the keyring), and
+  # logout works.
+  if grep -iE 'warning:|not saved' "$demo/status.out"; then
+    echo "demo: FAILED: the login was not saved in the keyring (see the warning above)"
+    exit 1
+  fi
+  say "Logging out:"
+  "$bin" logout demo || { echo "demo: FAILED: logout exited $?"; exit 1; }
   exit 0
 fi
 say "Try these in another terminal (tokentray keeps the token fresh meanwhile):"

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="$PWD/docs/screenshots"
 mkdir -p "$out"
-scripts/with-desktop.sh env TOKENTRAY_SCREENSHOTS="$out" TOKENTRAY_TEST_PROVIDER=required go test -count=1 -run TestTrayCopiesTheTokenAndClearsIt ./ui/tray
+scripts/with-desktop.sh env TOKENTRAY_SCREENSHOTS="$out" TOKENTRAY_TEST_PROVIDER=required go test -count=1 -run 'TestTrayCopiesTheTokenAndClearsIt|TestTrayMenuWhileRefreshFails' ./ui/tray
 # The settings window showing a problem, drawn by Fyne's software painter
 # (fyne/test: the same theme and fonts, no display needed).
 CGO_ENABLED=0 TOKENTRAY_SCREENSHOTS="$out" go test -count=1 -run TestSettingsScreenshot ./ui/windows

@@ -58,6 +58,7 @@ type Agent struct {
 	tcpErr string       // why tcpLn is nil: who holds the port
 
 	subs subscribers
+	clip clipboardOwner // lent by the tray
 
 	mu       sync.RWMutex // guards cfg and sessions
 	cfg      *config.Config

@@ -2,12 +2,13 @@ package api
 
 import (
 	"errors"
-	"github.com/tokentray/tokentray/app/tcppeer"
 	"net"
 	"os"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/tokentray/tokentray/app/tcppeer"
 )
 
 // Budgets of open connections on the loopback TCP port, by who is at the

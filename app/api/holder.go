@@ -3,12 +3,13 @@ package api
 import (
 	"context"
 	"fmt"
-	"github.com/tokentray/tokentray/app/apiclient"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/tokentray/tokentray/app/apiclient"
 )
 
 // PortHolder is who listens on a TCP port the agent wanted.

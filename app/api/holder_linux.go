@@ -2,12 +2,13 @@ package api
 
 import (
 	"bufio"
-	"github.com/tokentray/tokentray/app/tcppeer"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/tokentray/tokentray/app/tcppeer"
 )
 
 // tcpListen is the state column's value of a listening socket

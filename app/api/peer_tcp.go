@@ -6,11 +6,12 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
-	"github.com/tokentray/tokentray/app/tcppeer"
 	"net"
 	"net/http"
 	"os"
 	"sync"
+
+	"github.com/tokentray/tokentray/app/tcppeer"
 
 	"github.com/tokentray/tokentray/app/apiclient"
 )

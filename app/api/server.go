@@ -70,6 +70,7 @@ func (s *Server) SocketHandler() http.Handler {
 	mux.HandleFunc("POST /v1/private-key/{profile}", s.setPrivateKey)
 	mux.HandleFunc("DELETE /v1/private-key/{profile}", s.deletePrivateKey)
 	mux.HandleFunc("GET /v1/details/{profile}", s.details)
+	mux.HandleFunc(clipboardPattern, s.copyToClipboard)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, apiclient.CodeNotFound, "no such endpoint")
 	})

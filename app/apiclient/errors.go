@@ -33,6 +33,8 @@ const (
 	CodeLoginPending   Code = "login_pending"   // another kind of login is under way
 	CodeMinValidUnmet  Code = "min_valid_unmet" // the provider's tokens never stay valid that long
 	CodeImportRefused  Code = "import_refused"  // the provider refused an imported refresh token; the login is unchanged
+	CodeNoClipboard    Code = "no_clipboard"    // a headless agent has no desktop clipboard
+	CodeClipboard      Code = "clipboard"       // the desktop's clipboard refused the copy
 	// Only in a login stream, which has answered 200 before the outcome.
 	CodeCancelled   Code = "cancelled"
 	CodeLoginFailed Code = "login_failed"
@@ -62,6 +64,8 @@ var httpStatus = map[Code]int{
 	CodeLoginPending:   http.StatusConflict,
 	CodeMinValidUnmet:  http.StatusBadRequest,
 	CodeImportRefused:  http.StatusBadRequest,
+	CodeNoClipboard:    http.StatusServiceUnavailable,
+	CodeClipboard:      http.StatusServiceUnavailable,
 	CodeCancelled:      http.StatusConflict,
 	CodeLoginFailed:    http.StatusBadGateway,
 }

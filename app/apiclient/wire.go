@@ -115,3 +115,18 @@ type SecretResponse struct {
 // that idle connections do not pile up. Clients drop theirs sooner, so
 // that they never reuse one the agent is closing.
 const IdleTimeout = 30 * time.Second
+
+// ClipboardRequest is the body of POST /v1/clipboard/{profile}.
+type ClipboardRequest struct {
+	// What to copy: "access_token" (the default).
+	What string `json:"what"`
+}
+
+// ClipboardResponse answers POST /v1/clipboard/{profile}; it never holds
+// the token.
+type ClipboardResponse struct {
+	Copied bool `json:"copied"`
+	// ClearAfter is how many seconds the token stays on the clipboard; 0
+	// when it is not cleared.
+	ClearAfter int64 `json:"clear_after,omitempty"`
+}

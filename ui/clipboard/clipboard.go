@@ -52,8 +52,16 @@ type Copier struct {
 // Copy puts a secret on the clipboard and schedules its removal. A new
 // copy replaces the pending clear of the previous one.
 func (c *Copier) Copy(text string) error {
+	_, err := c.CopySecret(text)
+	return err
+}
+
+// CopySecret is Copy that also says when the secret will be cleared (zero:
+// never). The agent serves the windows' copies with it (api.Clipboard), so
+// the hint and the clear outlive the window that asked.
+func (c *Copier) CopySecret(text string) (clearAfter time.Duration, err error) {
 	if err := c.Board.Write(text); err != nil {
-		return err
+		return 0, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -67,14 +75,14 @@ func (c *Copier) Copy(text string) error {
 		after = c.Delay()
 	}
 	if after <= 0 {
-		return nil
+		return 0, nil
 	}
 	af := c.AfterFunc
 	if af == nil {
 		af = func(d time.Duration, f func()) interface{ Stop() bool } { return time.AfterFunc(d, f) }
 	}
 	c.timer = af(after, func() { c.clear(text) })
-	return nil
+	return after, nil
 }
 
 // CopyPlain puts text that is no secret on the clipboard (a curl example),

@@ -59,3 +59,18 @@ func TestCopier(t *testing.T) {
 		t.Errorf("ClearNow: text %q, timer stopped %v", b.text, timers[2].stopped)
 	}
 }
+
+// CopySecret tells the agent's API how long the secret stays.
+func TestCopySecret(t *testing.T) {
+	for _, tt := range []struct {
+		delay, want time.Duration
+	}{{45 * time.Second, 45 * time.Second}, {0, 0}} {
+		b := &fakeBoard{}
+		c := &Copier{Board: b, Delay: func() time.Duration { return tt.delay },
+			AfterFunc: func(d time.Duration, f func()) interface{ Stop() bool } { return &fakeTimer{d: d, f: f} }}
+		got, err := c.CopySecret("tok")
+		if err != nil || got != tt.want || b.text != "tok" {
+			t.Errorf("delay %s: got %s, %v, clipboard %q, want %s, the token on it", tt.delay, got, err, b.text, tt.want)
+		}
+	}
+}

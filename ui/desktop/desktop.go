@@ -62,8 +62,9 @@ func Run(ctx context.Context, args []string, c *apiclient.Client) error {
 	if i < 0 {
 		return fmt.Errorf("no window %q; the windows are:\n%s", args[0], Usage())
 	}
-	if w := Windows[i]; w.profile && len(args) != 2 {
-		return fmt.Errorf("usage: tokentray ui %s %s", w.Name, w.Args)
+	win := Windows[i]
+	if win.profile && len(args) != 2 {
+		return fmt.Errorf("usage: tokentray ui %s %s", win.Name, win.Args)
 	}
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		return errors.New("no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset)")
@@ -75,10 +76,6 @@ func Run(ctx context.Context, args []string, c *apiclient.Client) error {
 		return err
 	}
 	file := windows.File(st.Agent.Config)
-	clearAfter := 30 * time.Second
-	if cfg, err := file.Load(); err == nil {
-		clearAfter = cfg.ClipboardClearAfter()
-	}
 
 	// Fyne keeps its cache under the user cache dir but creates only its
 	// own directory in it; a fresh account may not have ~/.cache yet.
@@ -90,7 +87,7 @@ func Run(ctx context.Context, args []string, c *apiclient.Client) error {
 	icon := fyne.NewStaticResource("tokentray.png", assets.AppIcon())
 	a.SetIcon(icon)
 	hc := &http.Client{Timeout: 20 * time.Second}
-	env := &windows.Env{App: a, API: c, Config: file, Discover: windows.DiscoverWith(hc), Icon: icon, ClearAfter: clearAfter}
+	env := &windows.Env{App: a, API: c, Config: file, Discover: windows.DiscoverWith(hc), Icon: icon}
 	quitAgent := false
 	var open func(args ...string) (fyne.Window, error)
 	opened := map[string]fyne.Window{}
@@ -135,6 +132,15 @@ func Run(ctx context.Context, args []string, c *apiclient.Client) error {
 			if o == w {
 				delete(opened, k)
 			}
+		}
+	}
+	if win.profile {
+		if err := windows.CheckProfile(st, args[1]); err != nil {
+			if os.Getenv(model.FromTrayEnv) != "" {
+				windows.NewRefusal(env, err).Show()
+				a.Run()
+			}
+			return err
 		}
 	}
 	first, err := open(args...)

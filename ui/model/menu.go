@@ -149,6 +149,10 @@ type MenuInput struct {
 	Autostart   bool // start at login is on
 	// AutostartSupported is false where this build cannot do it.
 	AutostartSupported bool
+	// Notice is a message for the user that must not depend on a
+	// notification daemon ("work: nothing copied: refresh failing"): the
+	// menu shows it first and the tooltip carries it. "" shows none.
+	Notice string
 }
 
 // Menu is the whole tray menu.
@@ -182,6 +186,9 @@ func BuildMenu(in MenuInput) Menu {
 		tips = append(tips, p.Profile+": "+StatusLine(p, in.Now))
 	}
 	m.Tooltip = "tokentray"
+	if in.Notice != "" {
+		m.Tooltip += "\n" + in.Notice
+	}
 	if len(tips) > 0 {
 		m.Tooltip += "\n" + strings.Join(tips, "\n")
 	}
@@ -189,17 +196,20 @@ func BuildMenu(in MenuInput) Menu {
 		m.Tooltip += "\ntoken API not served: " + in.ListenError
 	}
 	sep := func(k string) Item { return Item{Key: "sep-" + k, Separator: true} }
+	if in.Notice != "" {
+		m.Items = append(m.Items, Item{Key: "notice", Title: "⚠ " + in.Notice}, sep("notice"))
+	}
 	switch len(in.Profiles) {
 	case 0:
 		m.Items = append(m.Items, Item{Key: "no-profiles", Title: "No profiles yet: add one in Settings…"})
 	case 1:
 		p := in.Profiles[0]
 		m.Items = append(m.Items, Item{Key: "status/" + p.Profile, Title: p.Profile + ": " + StatusLine(p, in.Now), Tooltip: statusTooltip(p, in.Now)})
-		m.Items = append(m.Items, profileActions(p)...)
+		m.Items = append(m.Items, profileActions(p, in.Now)...)
 	default:
 		for _, p := range in.Profiles {
 			sub := Item{Key: "profile/" + p.Profile, Title: p.Profile + ": " + StatusLine(p, in.Now), Enabled: true, Tooltip: statusTooltip(p, in.Now)}
-			sub.Items = profileActions(p)
+			sub.Items = profileActions(p, in.Now)
 			m.Items = append(m.Items, sub)
 		}
 	}
@@ -220,18 +230,53 @@ func statusTooltip(p apiclient.Status, now time.Time) string {
 	return p.Summary(now)
 }
 
+// CopyBlocked says in a few words why the profile's access token cannot
+// be copied now ("refresh failing", "login required"), "" when it can: the
+// token is valid, or it expired and the read that copies it refreshes it.
+// A copy that cannot happen is refused at once with this reason instead of
+// waiting on the agent for a token that will not come.
+func CopyBlocked(p apiclient.Status, now time.Time) string {
+	switch p.State {
+	case apiclient.Valid, apiclient.Refreshing, apiclient.Expired:
+		if p.State != apiclient.Expired && (p.ExpiresAt.IsZero() || p.ExpiresAt.After(now)) {
+			return ""
+		}
+		if p.Failures > 0 || p.LastError != "" {
+			return "refresh failing"
+		}
+		return ""
+	case apiclient.LoginRequired:
+		return "login required"
+	case apiclient.LoggedOut:
+		return "not logged in"
+	case apiclient.Unavailable:
+		return "keyring unavailable"
+	}
+	return StatusLine(p, now)
+}
+
+// CopyTitle is a copy item's title: the action, and why it cannot be done
+// when it cannot ("Copy access token — refresh failing").
+func CopyTitle(title, blocked string) string {
+	if blocked == "" {
+		return title
+	}
+	return title + " — " + blocked
+}
+
 // profileActions are a profile's items, enabled as its state allows.
-func profileActions(p apiclient.Status) []Item {
+func profileActions(p apiclient.Status, now time.Time) []Item {
 	hasToken := p.State == apiclient.Valid || p.State == apiclient.Expired || p.State == apiclient.Refreshing
 	hasGrant := hasToken || p.State == apiclient.LoginRequired
+	blocked := CopyBlocked(p, now)
 	loginTitle := "Log in…"
 	if p.LoginPending {
 		loginTitle = "Login in progress…"
 	}
 	k := func(a Action) string { return string(a) + "/" + p.Profile }
 	return []Item{
-		{Key: k(ActCopyToken), Title: "Copy access token", Action: ActCopyToken, Profile: p.Profile, Enabled: hasToken},
-		{Key: k(ActCopyBearer), Title: "Copy as Authorization: Bearer …", Action: ActCopyBearer, Profile: p.Profile, Enabled: hasToken},
+		{Key: k(ActCopyToken), Title: CopyTitle("Copy access token", blocked), Action: ActCopyToken, Profile: p.Profile, Enabled: blocked == ""},
+		{Key: k(ActCopyBearer), Title: CopyTitle("Copy as Authorization: Bearer …", blocked), Action: ActCopyBearer, Profile: p.Profile, Enabled: blocked == ""},
 		{Key: k(ActDetails), Title: "Token details…", Action: ActDetails, Profile: p.Profile, Enabled: hasToken},
 		{Key: k(ActLogin), Title: loginTitle, Action: ActLogin, Profile: p.Profile, Enabled: p.State != apiclient.Unavailable},
 		{Key: k(ActRefresh), Title: "Refresh now", Action: ActRefresh, Profile: p.Profile, Enabled: hasToken && p.State != apiclient.Refreshing},
@@ -276,6 +321,11 @@ func NextTextChange(ps []apiclient.Status, now time.Time) time.Time {
 	}
 	return next
 }
+
+// FromTrayEnv is set (to 1) in the environment of the window processes
+// the tray starts: a window that cannot open then says so in a window of
+// its own, since nobody reads the agent's standard error.
+const FromTrayEnv = "TOKENTRAY_UI_FROM_TRAY"
 
 // ExitQuitAgent is the exit status of a window process whose user chose
 // "Quit tokentray" (the status window shown when there is no tray): the

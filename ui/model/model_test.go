@@ -269,3 +269,63 @@ func TestCountdown(t *testing.T) {
 		}
 	}
 }
+
+// Copying while refreshes fail used to be an enabled item that waited on
+// the agent for half a minute and then failed where nobody looked.
+func TestCopyBlocked(t *testing.T) {
+	failing := func(s *apiclient.Status) { s.Failures, s.LastError = 3, "provider unreachable" }
+	tests := []struct {
+		name string
+		s    apiclient.Status
+		want string
+	}{
+		{"valid", st("w", apiclient.Valid, func(s *apiclient.Status) { s.ExpiresAt = now.Add(time.Minute) }), ""},
+		{"valid, refresh failing, token still good", st("w", apiclient.Valid, func(s *apiclient.Status) { s.ExpiresAt = now.Add(time.Minute); failing(s) }), ""},
+		{"valid without expiry", st("w", apiclient.Valid, nil), ""},
+		{"expired, refreshes when read", st("w", apiclient.Expired, nil), ""},
+		{"expired, refresh failing", st("w", apiclient.Expired, failing), "refresh failing"},
+		{"valid past its expiry, refresh failing", st("w", apiclient.Valid, func(s *apiclient.Status) { s.ExpiresAt = now.Add(-time.Second); failing(s) }), "refresh failing"},
+		{"refreshing again after failures, token expired", st("w", apiclient.Refreshing, func(s *apiclient.Status) { s.ExpiresAt = now.Add(-time.Minute); failing(s) }), "refresh failing"},
+		{"refreshing, token good", st("w", apiclient.Refreshing, func(s *apiclient.Status) { s.ExpiresAt = now.Add(time.Minute) }), ""},
+		{"login required", st("w", apiclient.LoginRequired, nil), "login required"},
+		{"logged out", st("w", apiclient.LoggedOut, nil), "not logged in"},
+		{"keyring unavailable", st("w", apiclient.Unavailable, nil), "keyring unavailable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := CopyBlocked(tt.s, now); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+			m := BuildMenu(MenuInput{Profiles: []apiclient.Status{tt.s}, Now: now})
+			for key, title := range map[string]string{"copy-token/w": "Copy access token", "copy-bearer/w": "Copy as Authorization: Bearer …"} {
+				it, _ := find(m.Items, key)
+				wantTitle := title
+				if tt.want != "" {
+					wantTitle += " — " + tt.want
+				}
+				if it.Enabled != (tt.want == "") || it.Title != wantTitle {
+					t.Errorf("%s: got %q enabled %v, want %q enabled %v", key, it.Title, it.Enabled, wantTitle, tt.want == "")
+				}
+			}
+		})
+	}
+}
+
+func TestMenuNotice(t *testing.T) {
+	in := MenuInput{Profiles: []apiclient.Status{st("work", apiclient.Expired, nil)}, Now: now}
+	plain := BuildMenu(in)
+	in.Notice = "work: nothing copied: refresh failing"
+	m := BuildMenu(in)
+	if m.Items[0].Key != "notice" || m.Items[0].Title != "⚠ work: nothing copied: refresh failing" || m.Items[0].Enabled {
+		t.Errorf("first item: got %+v, want the notice, not clickable", m.Items[0])
+	}
+	if !strings.Contains(m.Tooltip, in.Notice) {
+		t.Errorf("tooltip: got %q, want it to carry %q", m.Tooltip, in.Notice)
+	}
+	if plain.Shape() == m.Shape() {
+		t.Error("the notice did not change the menu's shape")
+	}
+	if _, ok := find(plain.Items, "notice"); ok {
+		t.Error("a notice without one")
+	}
+}

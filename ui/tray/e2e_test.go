@@ -444,11 +444,17 @@ scopes = ["openid", "offline_access", "api:read"]
 // two icons is neither. A click that opens nothing is tried again.
 func openMenu(t *testing.T) geometry {
 	t.Helper()
+	return openMenuBadged(t, isGreen)
+}
+
+// openMenuBadged is openMenu for the icon with a badge of another colour.
+func openMenuBadged(t *testing.T, colour func(r, g, b uint32) bool) geometry {
+	t.Helper()
 	for try := 1; ; try++ {
 		before := windows(t, "gtk-sni-tray-standalone")
-		_, badge, _ := trayPixels(t, isGreen)
+		_, badge, _ := trayPixels(t, colour)
 		if badge.Empty() {
-			t.Fatal("no icon with a green badge in the panel")
+			t.Fatal("no icon with the expected badge in the panel")
 		}
 		c := badge.Min.Add(badge.Max).Div(2)
 		run(t, "xdotool", "mousemove", strconv.Itoa(c.X), strconv.Itoa(c.Y), "click", "1")

@@ -48,6 +48,25 @@ func RunAgent(ctx context.Context, a *agent.Agent) error {
 		}}
 	defer win.Close()
 
+	board, err := clipboard.New(os.Getenv)
+	if err != nil {
+		log.Warn("no clipboard: the copy items will fail", "err", err)
+		board = noBoard{err}
+	}
+	copier := &clipboard.Copier{Board: board, Delay: func() time.Duration { return a.Config().ClipboardClearAfter() },
+		OnClear: func(cleared bool, err error) {
+			if err != nil {
+				log.Warn("clearing the clipboard", "err", err)
+			} else if cleared {
+				log.Info("copied token cleared from the clipboard")
+			}
+		}}
+	defer copier.ClearNow()
+	// The windows copy through the agent with this copier too (POST
+	// /v1/clipboard): the secret hint and the clear outlive the window.
+	a.SetClipboard(copier)
+	defer a.SetClipboard(nil)
+
 	host, err := trayHost(ctx)
 	if err != nil || !host {
 		why := "no StatusNotifier host on the session bus (on GNOME, install the AppIndicator extension)"
@@ -68,20 +87,6 @@ func RunAgent(ctx context.Context, a *agent.Agent) error {
 		}
 	}
 
-	board, err := clipboard.New(os.Getenv)
-	if err != nil {
-		log.Warn("no clipboard: the copy items will fail", "err", err)
-		board = noBoard{err}
-	}
-	copier := &clipboard.Copier{Board: board, Delay: func() time.Duration { return a.Config().ClipboardClearAfter() },
-		OnClear: func(cleared bool, err error) {
-			if err != nil {
-				log.Warn("clearing the clipboard", "err", err)
-			} else if cleared {
-				log.Info("copied token cleared from the clipboard")
-			}
-		}}
-	defer copier.ClearNow()
 	agentChanges, unsubscribe := a.Subscribe()
 	defer unsubscribe()
 	// The tray redraws on the agent's changes, and on the desktop's colour

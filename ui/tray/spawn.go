@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
+
+	"github.com/tokentray/tokentray/ui/model"
 )
 
 // Spawner starts the windows as child processes (`tokentray-ui WINDOW …`),
@@ -55,6 +58,7 @@ func (s *Spawner) Open(args ...string) error {
 	}
 	cmd := exec.Command(exe, append(append([]string{}, s.Flags...), args...)...)
 	cmd.Stdout, cmd.Stderr = s.Stderr, s.Stderr
+	cmd.Env = append(os.Environ(), model.FromTrayEnv+"=1")
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("tray: starting %s %s: %w", exe, key, err)
 	}

@@ -78,7 +78,8 @@ type Options struct {
 // Tray is the running tray.
 type Tray struct {
 	o      Options
-	clicks chan string // item keys, from the menu items' goroutines
+	clicks chan string  // item keys, from the menu items' goroutines
+	tells  chan message // what a copy under way has to tell, for the loop
 	quit   chan struct{}
 	// setIcon sends the icon to the tray host (systray.SetIcon; tests
 	// record it).
@@ -95,7 +96,20 @@ type Tray struct {
 	notices  model.Notifier
 	apiAddr  string
 	last     apiclient.StatusResponse
+	// notice is the last message told (tell), shown in the menu and the
+	// tooltip until noticeUntil.
+	notice      string
+	noticeUntil time.Time
 }
+
+// message is something to tell the user: a summary and its details.
+type message struct {
+	summary, body string
+	actions       []notify.Action // offered by the notification
+}
+
+// noticeFor is how long a told message stays in the menu and the tooltip.
+const noticeFor = time.Minute
 
 // New returns a tray; Run shows it.
 func New(o Options) *Tray {
@@ -111,7 +125,7 @@ func New(o Options) *Tray {
 	if o.DarkPanel == nil {
 		o.DarkPanel = func() bool { return true }
 	}
-	return &Tray{o: o, clicks: make(chan string, 8), quit: make(chan struct{}),
+	return &Tray{o: o, clicks: make(chan string, 8), tells: make(chan message, 4), quit: make(chan struct{}),
 		setIcon: systray.SetIcon, dark: o.DarkPanel(), notices: model.Notifier{FailingAfter: o.FailingAfter}}
 }
 
@@ -157,6 +171,8 @@ func (t *Tray) loop(ctx context.Context) {
 			t.redraw(ctx)
 		case key := <-t.clicks:
 			t.click(ctx, key)
+		case m := <-t.tells:
+			t.tell(ctx, m)
 		}
 	}
 }
@@ -168,6 +184,9 @@ func (t *Tray) arm(timer *time.Timer) {
 	next := model.NextTextChange(t.last.Profiles, now)
 	if nc := t.notices.NextCheck(); !nc.IsZero() && (next.IsZero() || nc.Before(next)) {
 		next = nc
+	}
+	if t.notice != "" && (next.IsZero() || t.noticeUntil.Before(next)) {
+		next = t.noticeUntil
 	}
 	d := 24 * time.Hour
 	if !next.IsZero() {
@@ -204,7 +223,10 @@ func (t *Tray) redraw(ctx context.Context) {
 	}
 	t.apiAddr = st.Agent.Listen
 	now := t.o.Now()
-	in := model.MenuInput{Profiles: st.Profiles, Now: now, APIAddr: st.Agent.Listen, ListenError: st.Agent.ListenError}
+	if t.notice != "" && !now.Before(t.noticeUntil) {
+		t.notice = ""
+	}
+	in := model.MenuInput{Profiles: st.Profiles, Now: now, APIAddr: st.Agent.Listen, ListenError: st.Agent.ListenError, Notice: t.notice}
 	if t.o.Autostart != nil {
 		in.AutostartSupported = t.o.Autostart.Supported()
 		in.Autostart = in.AutostartSupported && t.o.Autostart.Enabled()
@@ -336,6 +358,16 @@ func (t *Tray) click(ctx context.Context, key string) {
 	p := it.Profile
 	switch it.Action {
 	case model.ActCopyToken, model.ActCopyBearer:
+		// The menu may be older than the state: a copy that cannot happen
+		// is told at once, not after the agent gave up waiting.
+		if st, err := t.status(ctx); err == nil {
+			for _, ps := range st.Profiles {
+				if why := model.CopyBlocked(ps, t.o.Now()); ps.Profile == p && why != "" {
+					t.tell(ctx, message{summary: p + ": nothing copied: " + why, body: ps.Summary(t.o.Now())})
+					return
+				}
+			}
+		}
 		go t.copyToken(ctx, p, it.Action == model.ActCopyBearer)
 	case model.ActLogin:
 		t.open("login", p)
@@ -384,12 +416,16 @@ func (t *Tray) click(ctx context.Context, key string) {
 	}
 }
 
+// copyTimeout bounds a copy: a valid token is there at once, an expired
+// one takes a refresh; a copy that waits longer is not what was asked for.
+const copyTimeout = 10 * time.Second
+
 func (t *Tray) copyToken(ctx context.Context, profile string, bearer bool) {
-	ctx, cancel := context.WithTimeout(ctx, 40*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, copyTimeout)
 	defer cancel()
 	tok, err := t.o.API.Token(ctx, profile, 0)
 	if err != nil {
-		t.failed(profile, profile+": no token to copy", err)
+		t.later(message{profile + ": nothing copied", err.Error(), t.loginAction(profile, err)})
 		return
 	}
 	text := tok.AccessToken
@@ -397,7 +433,7 @@ func (t *Tray) copyToken(ctx context.Context, profile string, bearer bool) {
 		text = model.BearerLine(text)
 	}
 	if err := t.o.Clipboard.Copy(text); err != nil {
-		t.notify("Could not copy the token", err.Error())
+		t.later(message{summary: profile + ": nothing copied", body: err.Error()})
 		return
 	}
 	t.o.Log.Info("tray: access token copied to the clipboard", "profile", profile, "bearer", bearer)
@@ -408,6 +444,32 @@ func (t *Tray) open(args ...string) {
 		t.o.Log.Error("tray: opening a window", "window", args[0], "err", err)
 		t.notify("Could not open the window", err.Error())
 	}
+}
+
+// later hands a message to the loop goroutine, which tells it.
+func (t *Tray) later(m message) {
+	select {
+	case t.tells <- m:
+	case <-t.quit:
+	}
+}
+
+// tell shows a message where the user is looking whatever the desktop
+// has: first in the menu and in the tooltip (for a minute), and as a
+// desktop notification; without a notification daemon, the status window
+// opens instead.
+func (t *Tray) tell(ctx context.Context, m message) {
+	t.o.Log.Warn("tray: "+m.summary, "why", m.body)
+	t.notice, t.noticeUntil = m.summary, t.o.Now().Add(noticeFor)
+	t.redraw(ctx)
+	if t.o.Notifier != nil {
+		_, err := t.o.Notifier.Notify(m.summary, m.body, m.actions...)
+		if err == nil {
+			return
+		}
+		t.o.Log.Warn("tray: no desktop notification; opening the status window", "err", err)
+	}
+	t.open("status")
 }
 
 func (t *Tray) show(ctx context.Context, n model.Notice) {
@@ -422,11 +484,16 @@ func (t *Tray) show(ctx context.Context, n model.Notice) {
 // failed tells that an action on profile failed; when only a new login
 // helps (the agent's error code says so), the notification offers it.
 func (t *Tray) failed(profile, summary string, err error) {
-	var acts []notify.Action
-	if apiclient.CodeOf(err).NeedsLogin() {
-		acts = append(acts, notify.Action{Key: "login", Label: "Log in…", Do: func() { t.open("login", profile) }})
+	t.notify(summary, err.Error(), t.loginAction(profile, err)...)
+}
+
+// loginAction is the notification's "Log in…" where err's code says that
+// only a new login helps.
+func (t *Tray) loginAction(profile string, err error) []notify.Action {
+	if !apiclient.CodeOf(err).NeedsLogin() {
+		return nil
 	}
-	t.notify(summary, err.Error(), acts...)
+	return []notify.Action{{Key: "login", Label: "Log in…", Do: func() { t.open("login", profile) }}}
 }
 
 func (t *Tray) notify(summary, body string, acts ...notify.Action) {

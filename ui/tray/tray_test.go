@@ -56,6 +56,9 @@ type fakes struct {
 	refreshErr error
 	autostart  bool
 	actions    []string // of the last notification
+	tokenErr   error    // guarded by mu
+	tokenCalls int      // guarded by mu
+	notifyErr  error    // guarded by mu
 }
 
 func (f *fakes) Status(context.Context) (apiclient.StatusResponse, error) {
@@ -64,6 +67,12 @@ func (f *fakes) Status(context.Context) (apiclient.StatusResponse, error) {
 	return f.status, nil
 }
 func (f *fakes) Token(_ context.Context, p string, _ time.Duration) (apiclient.TokenResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tokenCalls++
+	if f.tokenErr != nil {
+		return apiclient.TokenResponse{}, f.tokenErr
+	}
 	return apiclient.TokenResponse{AccessToken: "tok-" + p, TokenType: "Bearer"}, nil
 }
 func (f *fakes) Refresh(_ context.Context, p string) (apiclient.Status, error) {
@@ -87,7 +96,11 @@ func (f *fakes) Notify(summary, body string, acts ...notify.Action) (uint32, err
 	for _, a := range acts {
 		f.actions = append(f.actions, a.Key)
 	}
+	err := f.notifyErr
 	f.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
 	f.ev.add("notify " + summary)
 	return 1, nil
 }
@@ -227,5 +240,76 @@ func TestTrayClicks(t *testing.T) {
 	case <-tr.quit:
 	default:
 		t.Error("quit did not end the tray")
+	}
+}
+
+// Copying while refreshes fail used to wait ~33 s on the agent, then fail
+// in a notification only: nothing visible without a notification daemon,
+// and the item stayed enabled.
+func TestTrayCopyWhileRefreshFails(t *testing.T) {
+	tr, f := newTray(t)
+	ctx := context.Background()
+	failing := apiclient.Status{Profile: "work", State: apiclient.Expired, Failures: 3, LastError: "provider unreachable",
+		ExpiresAt: time.Date(2026, 11, 21, 14, 0, 0, 0, time.UTC)}
+
+	// The menu drawn while the token was good; refreshes fail since.
+	f.set(valid("work"))
+	tr.redraw(ctx)
+	f.set(failing)
+	tr.click(ctx, "copy-token/work")
+	if got := f.ev.next(t); got != "notify work: nothing copied: refresh failing" {
+		t.Errorf("got %q, want the refusal told at once", got)
+	}
+	f.mu.Lock()
+	calls := f.tokenCalls
+	f.mu.Unlock()
+	if calls != 0 {
+		t.Errorf("token reads: got %d, want 0 (a copy that cannot happen must not wait on the agent)", calls)
+	}
+	for key, want := range map[string]string{"copy-token/work": "Copy access token — refresh failing", "notice": "⚠ work: nothing copied: refresh failing"} {
+		it := tr.rendered[key]
+		if it.Title != want || tr.items[key] == nil || !tr.items[key].Disabled() {
+			t.Errorf("%s: got %q (disabled %v), want %q, disabled", key, it.Title, tr.items[key] != nil && tr.items[key].Disabled(), want)
+		}
+	}
+	if !strings.Contains(tr.tooltip, "work: nothing copied: refresh failing") {
+		t.Errorf("tooltip: got %q, want the notice", tr.tooltip)
+	}
+
+	// Without a notification daemon the status window opens instead.
+	f.mu.Lock()
+	f.notifyErr = errors.New("org.freedesktop.Notifications was not provided by any .service files")
+	f.mu.Unlock()
+	tr.tell(ctx, message{summary: "work: nothing copied: refresh failing"})
+	if got := f.ev.next(t); got != "open status" {
+		t.Errorf("got %q, want the status window", got)
+	}
+
+	// The notice goes after a minute.
+	now := tr.o.Now().Add(noticeFor)
+	tr.o.Now = func() time.Time { return now }
+	tr.redraw(ctx)
+	if _, ok := tr.rendered["notice"]; ok || strings.Contains(tr.tooltip, "nothing copied") {
+		t.Errorf("the notice is still there after %s: tooltip %q", noticeFor, tr.tooltip)
+	}
+}
+
+// A copy whose token read fails tells why, through the loop goroutine.
+func TestTrayCopyFailureIsTold(t *testing.T) {
+	tr, f := newTray(t)
+	ctx := context.Background()
+	f.set(valid("work"))
+	tr.redraw(ctx)
+	f.mu.Lock()
+	f.tokenErr = errors.New("the provider refused the refresh")
+	f.mu.Unlock()
+	tr.click(ctx, "copy-token/work")
+	select {
+	case m := <-tr.tells:
+		if m.summary != "work: nothing copied" || m.body != "the provider refused the refresh" {
+			t.Errorf("got %+v", m)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the failed copy was not told")
 	}
 }

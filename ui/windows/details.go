@@ -193,7 +193,10 @@ func (w *Details) Show(d apiclient.DetailsResponse) {
 	}
 	w.note.SetText("The refresh token is never shown; it stays in the keyring.")
 	hasToken := d.Format != "none"
-	if hasToken {
+	// As in the tray: a copy that cannot happen says why on the button.
+	blocked := model.CopyBlocked(st, now)
+	w.copyBtn.SetText(model.CopyTitle("Copy access token", blocked))
+	if hasToken && blocked == "" {
 		w.copyBtn.Enable()
 	} else {
 		w.copyBtn.Disable()
@@ -262,15 +265,7 @@ func pretty(m map[string]any, dates bool) string {
 }
 
 func (w *Details) copyToken() {
-	call(w.env, 40*time.Second, func(ctx context.Context) (apiclient.TokenResponse, error) { return w.env.API.Token(ctx, w.profile, 0) },
-		func(t apiclient.TokenResponse, err error) {
-			if err != nil {
-				w.note.SetText("Nothing copied: " + oneLine(err))
-				return
-			}
-			w.env.copySecret(t.AccessToken)
-			w.note.SetText(fmt.Sprintf("Access token copied; it is cleared from the clipboard in %s.", apiclient.Human(w.env.ClearAfter)))
-		})
+	w.env.copyToken(w.profile, w.note.SetText)
 }
 
 func (w *Details) refreshNow() {

@@ -146,15 +146,7 @@ func (s *Status) Line(profile string) string {
 }
 
 func (s *Status) copyToken(profile string) {
-	call(s.env, 40*time.Second, func(ctx context.Context) (apiclient.TokenResponse, error) { return s.env.API.Token(ctx, profile, 0) },
-		func(t apiclient.TokenResponse, err error) {
-			if err != nil {
-				s.note.SetText("Nothing copied: " + oneLine(err))
-				return
-			}
-			s.env.copySecret(t.AccessToken)
-			s.note.SetText("Access token of " + profile + " copied; it is cleared from the clipboard soon.")
-		})
+	s.env.copyToken(profile, s.note.SetText)
 }
 
 // NewAbout builds the about window.

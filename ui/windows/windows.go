@@ -13,6 +13,7 @@ package windows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -29,6 +30,9 @@ type API interface {
 	Status(ctx context.Context) (apiclient.StatusResponse, error)
 	Details(ctx context.Context, profile string) (apiclient.DetailsResponse, error)
 	Token(ctx context.Context, profile string, minValid time.Duration) (apiclient.TokenResponse, error)
+	// CopyToClipboard has the agent copy a profile's access token with its
+	// clipboard owner (secret hint, clear that outlives the window).
+	CopyToClipboard(ctx context.Context, profile string) (apiclient.ClipboardResponse, error)
 	Login(ctx context.Context, profile string, noBrowser bool, onURL func(string)) error
 	LoginDevice(ctx context.Context, profile string, onCode func(apiclient.DeviceCode)) error
 	CancelLogin(ctx context.Context, profile string) error
@@ -78,9 +82,6 @@ type Env struct {
 	// Open opens another window of this process (settings from the status
 	// window).
 	Open func(args ...string) error
-	// ClearAfter is how long a token copied from a window stays on the
-	// clipboard.
-	ClearAfter time.Duration
 	// After runs f after d (time.AfterFunc); tests replace it.
 	After func(d time.Duration, f func())
 	// Icon is the windows' icon.
@@ -153,19 +154,21 @@ func oneLine(err error) string {
 	return s
 }
 
-// copySecret puts a token on the window's clipboard and clears it after
-// ClearAfter if it is still there.
-func (e *Env) copySecret(text string) {
-	cb := e.App.Clipboard()
-	cb.SetContent(text)
-	if e.ClearAfter <= 0 {
-		return
-	}
-	e.after(e.ClearAfter, func() {
-		fyne.Do(func() {
-			if cb.Content() == text {
-				cb.SetContent("")
+// copyToken has the agent copy a profile's access token (never through this
+// process's clipboard: it dies with the window, and Fyne's cannot mark a
+// secret) and hands done the sentence to show.
+func (e *Env) copyToken(profile string, done func(note string)) {
+	call(e, 15*time.Second, func(ctx context.Context) (apiclient.ClipboardResponse, error) {
+		return e.API.CopyToClipboard(ctx, profile)
+	},
+		func(r apiclient.ClipboardResponse, err error) {
+			switch {
+			case err != nil:
+				done("Nothing copied: " + oneLine(err))
+			case r.ClearAfter > 0:
+				done(fmt.Sprintf("Access token of %s copied; it is cleared from the clipboard in %s.", profile, apiclient.Human(time.Duration(r.ClearAfter)*time.Second)))
+			default:
+				done("Access token of " + profile + " copied.")
 			}
 		})
-	})
 }

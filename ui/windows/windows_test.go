@@ -30,6 +30,8 @@ type fakeAPI struct {
 	loginURL string
 	loginErr error
 	token    string
+	// copyErr is what CopyToClipboard answers.
+	copyErr error
 	// deleteErr is what DeleteSecret answers.
 	deleteErr error
 }
@@ -57,6 +59,13 @@ func (f *fakeAPI) Details(_ context.Context, p string) (apiclient.DetailsRespons
 func (f *fakeAPI) Token(_ context.Context, p string, _ time.Duration) (apiclient.TokenResponse, error) {
 	f.rec("token " + p)
 	return apiclient.TokenResponse{AccessToken: f.token}, nil
+}
+func (f *fakeAPI) CopyToClipboard(_ context.Context, p string) (apiclient.ClipboardResponse, error) {
+	f.rec("clipboard " + p)
+	if f.copyErr != nil {
+		return apiclient.ClipboardResponse{}, f.copyErr
+	}
+	return apiclient.ClipboardResponse{Copied: true, ClearAfter: 30}, nil
 }
 func (f *fakeAPI) Login(_ context.Context, p string, _ bool, onURL func(string)) error {
 	f.rec("login " + p)
@@ -140,7 +149,7 @@ var now = time.Date(2026, 11, 21, 15, 0, 0, 0, time.Local)
 
 func newEnv(t *testing.T, f *fakeAPI, file ConfigFile) *Env {
 	return &Env{App: test.NewTempApp(t), API: f, Config: file, Now: func() time.Time { return now },
-		Async: func(f func()) { f() }, After: func(time.Duration, func()) {}, ClearAfter: 30 * time.Second,
+		Async: func(f func()) { f() }, After: func(time.Duration, func()) {},
 		Discover: func(_ context.Context, issuer string) (auth.Endpoints, error) {
 			return auth.Endpoints{AuthorizationURL: issuer + "/auth", TokenURL: issuer + "/token", RevocationURL: issuer + "/revoke"}, nil
 		}}
@@ -165,8 +174,6 @@ func TestDetails(t *testing.T) {
 		Claims: map[string]any{"sub": "alice", "exp": float64(exp.Unix())}, Scope: "openid api", IssuedAt: now.Add(-time.Minute), ExpiresAt: exp, Length: 812,
 	}}
 	env := newEnv(t, f, &memFile{cfg: &config.Config{}})
-	var cleared []func()
-	env.After = func(_ time.Duration, fn func()) { cleared = append(cleared, fn) }
 	d := NewDetails(env, "work")
 	for row, want := range map[string]string{"Token": "JWT (RS256), 812 characters", "Scopes": "openid  api", "Token type": "Bearer",
 		"Expiry from": "expires_in", "Last refresh": "1 min ago): ok", "Next refresh": "in 30 min"} {
@@ -186,17 +193,33 @@ func TestDetails(t *testing.T) {
 	if !strings.Contains(d.ClaimsText(), `sub        "alice"`) || !strings.Contains(d.ClaimsText(), exp.Format("2006-01-02 15:04:05")) {
 		t.Errorf("claims:\n%s", d.ClaimsText())
 	}
-	// Copy access token: on the clipboard, and cleared later if still there.
+	// Copy access token: the agent copies it with its clipboard owner
+	// (secret hint, a clear that outlives this window); the window's own
+	// clipboard never holds it.
 	test.Tap(d.copyBtn)
-	if got := env.App.Clipboard().Content(); got != "the-token" {
-		t.Errorf("clipboard: got %q", got)
+	if got := f.called(); !strings.HasSuffix(got, ",clipboard work") || strings.Contains(got, "token work") {
+		t.Errorf("calls: got %q, want the agent's clipboard asked, and no token read", got)
 	}
-	if len(cleared) != 1 {
-		t.Fatalf("no clear scheduled")
-	}
-	cleared[0]()
 	if got := env.App.Clipboard().Content(); got != "" {
-		t.Errorf("clipboard after the delay: got %q", got)
+		t.Errorf("the window's clipboard: got %q, want it untouched", got)
+	}
+	if got := d.note.Text; got != "Access token of work copied; it is cleared from the clipboard in 30 s." {
+		t.Errorf("note: got %q", got)
+	}
+	f.mu.Lock()
+	f.copyErr = errors.New("the agent runs without a desktop (tokentray agent), so it has no clipboard to copy to")
+	f.mu.Unlock()
+	test.Tap(d.copyBtn)
+	if got := d.note.Text; !strings.HasPrefix(got, "Nothing copied: the agent runs without a desktop") {
+		t.Errorf("note after a refused copy: got %q", got)
+	}
+
+	// Refreshes failing and the token expired: the button says why it cannot copy.
+	failing := f.details
+	failing.Status.State, failing.Status.Failures, failing.Status.LastError = apiclient.Expired, 3, "provider unreachable"
+	d.Show(failing)
+	if !d.copyBtn.Disabled() || d.copyBtn.Text != "Copy access token — refresh failing" {
+		t.Errorf("refresh failing: button %q, enabled %v, want it disabled saying why", d.copyBtn.Text, !d.copyBtn.Disabled())
 	}
 
 	// An opaque token, and nothing at all.
@@ -308,5 +331,60 @@ func TestLoginDevice(t *testing.T) {
 	test.Tap(l.copyURL)
 	if got := env.App.Clipboard().Content(); got != "WDJB-MJHT" {
 		t.Errorf("Copy code: clipboard %q", got)
+	}
+}
+
+func TestCheckProfile(t *testing.T) {
+	two := apiclient.StatusResponse{Profiles: []apiclient.Status{{Profile: "work"}, {Profile: "ci"}}}
+	tests := []struct {
+		st   apiclient.StatusResponse
+		name string
+		want string // "" accepts
+	}{
+		{two, "work", ""},
+		{two, "nosuchprofile", `no profile named "nosuchprofile" in the config; its profiles: work, ci`},
+		{apiclient.StatusResponse{}, "work", `no profile named "work" in the config: it has no profiles yet`},
+	}
+	for _, tt := range tests {
+		err := CheckProfile(tt.st, tt.name)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: got %v, want accepted", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.want)):
+			t.Errorf("%s: got %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestRefusalWindow(t *testing.T) {
+	env := newEnv(t, &fakeAPI{}, &memFile{cfg: &config.Config{}})
+	closed := 0
+	env.OnClose = func(fyne.Window) { closed++ }
+	w := NewRefusal(env, errors.New(`no profile named "x" in the config; its profiles: work`))
+	w.Show()
+	var texts []string
+	var closeBtn *widget.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *widget.Label:
+			texts = append(texts, v.Text)
+		case *widget.Button:
+			if v.Text == "Close" {
+				closeBtn = v
+			}
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(w.Content())
+	if !strings.Contains(strings.Join(texts, "|"), `no profile named "x"`) || closeBtn == nil {
+		t.Fatalf("got texts %q, close button %v, want the reason and a Close button", texts, closeBtn != nil)
+	}
+	test.Tap(closeBtn)
+	if closed != 1 {
+		t.Errorf("closes: got %d, want 1", closed)
 	}
 }
