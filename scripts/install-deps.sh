@@ -3,8 +3,9 @@
 # libraries Fyne's GLFW driver links, a headless desktop for the tests (Xvfb,
 # D-Bus, gnome-keyring, a StatusNotifier tray host), the peer and load tools
 # the benchmarks compare with, the tools the integration tests drive (git, and
-# zsh and fish for the completion scripts), then the pinned npm provider and
-# Go modules.
+# zsh and fish for the completion scripts; chromium for the real-browser
+# login; systemd-analyze and curl for the package smoke test), then the
+# pinned npm provider and Go modules.
 # It installs only what is missing, so a warm machine pays a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ apt_packages=(
   haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils
   nodejs npm oidc-agent wrk hyperfine
   git zsh fish
+  chromium systemd curl
 )
 
 missing=()
