@@ -56,6 +56,13 @@ for f in usr/bin/tokentray usr/bin/tokentray-agent usr/bin/tokentray-ui \
   [ -e "$root/$f" ] || fail "the package lacks /$f"
 done
 compgen -G "$root/usr/share/man/man1/*.1*" > /dev/null || fail "the package has no man page in /usr/share/man/man1"
+# The menu entry repeats FyneApp.toml's words (fyne package reads those):
+# they must not drift apart.
+for key in GenericName Comment; do
+  want=$(sed -n "s/^ *$key = \"\(.*\)\"\$/\1/p" FyneApp.toml)
+  got=$(sed -n "s/^$key=//p" "$root/usr/share/applications/tokentray.desktop")
+  [ "$got" = "$want" ] || fail "tokentray.desktop $key=\"$got\", FyneApp.toml says \"$want\""
+done
 bin=$root/usr/bin
 
 # 2. The version, stamped from the tag (here the snapshot's).
