@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
+	"strings"
 	"sync"
 )
 
@@ -47,7 +48,13 @@ func CallbackPage(w http.ResponseWriter, profile, who string, status int, err er
 	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
 		data.Kind = "none"
 	default:
-		data.Message = err.Error()
+		// auth's callback errors start with "login callback: ", which the
+		// page's heading already says in words a person reads.
+		msg := strings.TrimPrefix(err.Error(), "login callback: ")
+		if msg != "" {
+			msg = strings.ToUpper(msg[:1]) + msg[1:]
+		}
+		data.Message = msg
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")

@@ -22,6 +22,7 @@ func TestCallbackPage(t *testing.T) {
 		{"success, nobody named", "", nil, 200, []string{"tokentray is signed in and keeps"}, []string{"signed in as"}},
 		{"who escapes", "<b>x</b>", nil, 200, []string{"&lt;b&gt;x&lt;/b&gt;"}, []string{"<b>x"}},
 		{"failure escapes", "", errors.New("the provider refused: access_denied <script>"), 403, []string{"Sign-in failed", "access_denied &lt;script&gt;", "tokentray login work"}, nil},
+		{"callback prefix dropped", "", errors.New("login callback: the provider refused: access_denied"), 403, []string{"<p class=\"message\">The provider refused: access_denied</p>"}, []string{"login callback:"}},
 		{"repeated answer", "", errors.New("login callback: this login was already completed"), 409, []string{"already complete", "close this tab"}, []string{"Sign-in failed"}},
 		{"stray address", "", errors.New("login callback: no such page"), 404, []string{"Nothing here"}, []string{"Sign-in failed"}},
 	}
