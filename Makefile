@@ -88,13 +88,29 @@ completions:
 icons:
 	$(GO) run ./assets/gen
 
-## package: an installable archive with a .desktop file (fyne package -os linux)
+## package: an installable archive with a .desktop file (fyne package -os linux); leaves the tree clean
 .PHONY: package
 package:
 	scripts/package.sh
 
+# GoReleaser, pinned: v2.17.0 is the last release that builds with Go 1.26.
+# Installed into GOPATH/bin once (about 17 min cold); skipped when there.
+GORELEASER_VERSION := 2.17.0
+GORELEASER = $(shell $(GO) env GOPATH)/bin/goreleaser
+
+.PHONY: goreleaser
+goreleaser:
+	@$(GORELEASER) --version 2>/dev/null | grep -q 'GitVersion: *v$(GORELEASER_VERSION)$$' || { \
+	  echo "installing GoReleaser v$(GORELEASER_VERSION) into $$($(GO) env GOPATH)/bin (about 17 min the first time)"; \
+	  GOBIN="$$($(GO) env GOPATH)/bin" $(GO) install github.com/goreleaser/goreleaser/v2@v$(GORELEASER_VERSION); }
+
+## dist: a snapshot release in dist/: archives (Linux, Windows, macOS), .deb, .rpm, checksums (GoReleaser)
+.PHONY: dist
+dist: goreleaser
+	$(GORELEASER) release --snapshot --clean
+
 clean:
-	rm -rf bin .demo
+	rm -rf bin .demo dist
 
 # Fuzz targets as package:Name; their seed corpora are in each package's
 # testdata/fuzz/<Name>/ (plain `go test` runs those seeds every time).

@@ -11,18 +11,25 @@ import (
 
 func TestCallbackPage(t *testing.T) {
 	tests := []struct {
-		name   string
-		err    error
-		status int
-		want   []string
+		name    string
+		who     string
+		err     error
+		status  int
+		want    []string
+		wantNot []string
 	}{
-		{"success", nil, 200, []string{"Signed in to <code>work</code>", "close this tab"}},
-		{"failure escapes", errors.New("the provider refused: access_denied <script>"), 403, []string{"Sign-in failed", "access_denied &lt;script&gt;", "tokentray login work"}},
+		{"success", "alice", nil, 200, []string{"Signed in to <code>work</code>", "signed in as <strong>alice</strong>", "close this tab", `<link rel="icon" type="image/png" href="data:image/png;base64,`}, []string{"failed"}},
+		{"success, nobody named", "", nil, 200, []string{"tokentray is signed in and keeps"}, []string{"signed in as"}},
+		{"who escapes", "<b>x</b>", nil, 200, []string{"&lt;b&gt;x&lt;/b&gt;"}, []string{"<b>x"}},
+		{"failure escapes", "", errors.New("the provider refused: access_denied <script>"), 403, []string{"Sign-in failed", "access_denied &lt;script&gt;", "tokentray login work"}, nil},
+		{"callback prefix dropped", "", errors.New("login callback: the provider refused: access_denied"), 403, []string{"<p class=\"message\">The provider refused: access_denied</p>"}, []string{"login callback:"}},
+		{"repeated answer", "", errors.New("login callback: this login was already completed"), 409, []string{"already complete", "close this tab"}, []string{"Sign-in failed"}},
+		{"stray address", "", errors.New("login callback: no such page"), 404, []string{"Nothing here"}, []string{"Sign-in failed"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
-			CallbackPage(rec, "work", tt.status, tt.err)
+			CallbackPage(rec, "work", tt.who, tt.status, tt.err)
 			if rec.Code != tt.status {
 				t.Errorf("status: got %d, want %d", rec.Code, tt.status)
 			}
@@ -30,6 +37,11 @@ func TestCallbackPage(t *testing.T) {
 			for _, w := range tt.want {
 				if !strings.Contains(body, w) {
 					t.Errorf("page lacks %q", w)
+				}
+			}
+			for _, w := range tt.wantNot {
+				if strings.Contains(body, w) {
+					t.Errorf("page has %q; want it not to", w)
 				}
 			}
 			if got := rec.Header().Get("Cache-Control"); got != "no-store" {

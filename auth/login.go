@@ -35,8 +35,10 @@ type LoginOptions struct {
 	// OnURL receives the authorization URL once the listener is ready.
 	OnURL func(url string)
 	// Page writes the page the browser shows after the callback; err is nil
-	// on success. A plain text page is written when it is nil.
-	Page func(w http.ResponseWriter, status int, err error)
+	// on success, and who then names the signed-in person (see Identity;
+	// empty when the provider said nothing). A plain text page is written
+	// when Page is nil.
+	Page func(w http.ResponseWriter, status int, who string, err error)
 	// OnPaste, if set, receives (before OnURL is called) a function that
 	// completes the login with a redirect URL a person copied by hand from
 	// a browser that could not reach the loopback listener, such as one on
@@ -95,7 +97,11 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) (*Token, error) {
 		MaxHeaderBytes:    16 << 10, // a huge query string gets 431, not memory
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			status, handled, tok, err := cb.handle(r, &once)
-			page(w, status, err)
+			who := ""
+			if tok != nil {
+				who = Identity(tok.IDToken)
+			}
+			page(w, status, who, err)
 			if handled {
 				done <- loginResult{tok, err}
 			}
@@ -221,12 +227,36 @@ func (cb *callback) checkIDToken(idt string) error {
 	return nil
 }
 
-func plainPage(w http.ResponseWriter, status int, err error) {
+// Identity names the person an ID token is about, for showing: the first
+// of preferred_username, email, name and sub (OIDC Core §5.1) that it has;
+// "" for no or a broken ID token. The token is not verified: use it for
+// display only.
+func Identity(idToken string) string {
+	if idToken == "" {
+		return ""
+	}
+	_, claims, err := DecodeJWT(idToken)
+	if err != nil {
+		return ""
+	}
+	for _, k := range []string{"preferred_username", "email", "name", "sub"} {
+		if v, _ := claims[k].(string); v != "" {
+			return Redact(v, 100)
+		}
+	}
+	return ""
+}
+
+func plainPage(w http.ResponseWriter, status int, who string, err error) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	if err != nil {
 		fmt.Fprintf(w, "Sign-in failed: %v\n", err)
+		return
+	}
+	if who != "" {
+		fmt.Fprintf(w, "Signed in as %s. You can close this tab.\n", who)
 		return
 	}
 	fmt.Fprintln(w, "Signed in. You can close this tab.")

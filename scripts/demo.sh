@@ -6,7 +6,8 @@
 # running until Ctrl-C so you can try the other commands.
 #
 # DEMO_BROWSER=scripted logs in with a scripted browser instead of yours
-# (for machines without a desktop, and for CI). DEMO_ONESHOT=1 stops after
+# (for machines without a desktop, and for CI); DEMO_BROWSER=chromium does
+# it in a real headless Chromium (Debian's chromium). DEMO_ONESHOT=1 stops after
 # the first token has been read, after checking that the login was saved in
 # the keyring and that logout works (make demo-check, CI).
 #
@@ -78,10 +79,16 @@ export TOKENTRAY_RUNTIME_DIR="$demo/run"
 # 3. The agent: with its tray when there is a display, else headless.
 mode=agent
 [ -n "${DISPLAY:-}" ] && mode=""
-if [ "${DEMO_BROWSER:-}" = scripted ]; then
-  go build -o "$demo/scripted-browser" ./internal/testing/testprovider/cmd/scripted-browser
-  export BROWSER="$demo/scripted-browser" DEMO_ISSUER="$issuer"
-fi
+case "${DEMO_BROWSER:-}" in
+  scripted)
+    go build -o "$demo/scripted-browser" ./internal/testing/testprovider/cmd/scripted-browser
+    export BROWSER="$demo/scripted-browser" DEMO_ISSUER="$issuer" ;;
+  chromium)
+    go build -o "$demo/chromium-login" ./internal/testing/realbrowser/cmd/chromium-login
+    export BROWSER="$demo/chromium-login" DEMO_ISSUER="$issuer" ;;
+  "") ;;
+  *) echo "demo: DEMO_BROWSER=$DEMO_BROWSER: want scripted or chromium (or nothing, for your browser)" >&2; exit 2 ;;
+esac
 "$bin" $mode > "$demo/agent.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [ -S "$demo/run/agent.sock" ] && break; sleep 0.1; done

@@ -3,8 +3,9 @@
 # libraries Fyne's GLFW driver links, a headless desktop for the tests (Xvfb,
 # D-Bus, gnome-keyring, a StatusNotifier tray host), the peer and load tools
 # the benchmarks compare with, the tools the integration tests drive (git, and
-# bash-completion, zsh and fish for the completion scripts), then the pinned npm provider and
-# Go modules.
+# bash-completion, zsh and fish for the completion scripts; chromium for the
+# real-browser login; systemd-analyze and curl for the package smoke test),
+# then the pinned npm provider and Go modules.
 # It installs only what is missing, so a warm machine pays a few seconds.
 # When another apt or dpkg holds the lock, it waits for it (up to 5 min).
 #
@@ -30,8 +31,12 @@ group_desktop=(
 group_bench=(nodejs npm oidc-agent wrk hyperfine)
 # Tools the integration tests drive.
 group_tools=(git zsh fish bash-completion)
+# A real browser for the login test; systemd-analyze and curl for the
+# package smoke test.
+group_browser=(chromium)
+group_package=(systemd curl)
 
-apt_groups=(build desktop bench tools)
+apt_groups=(build desktop bench tools browser package)
 
 # apt_lock_wait is how long apt waits for another apt or dpkg to let go
 # of its lock, in seconds.

@@ -16,13 +16,18 @@ version=$(git describe --tags --always --dirty 2>/dev/null || echo dev)
 make --no-print-directory build VERSION="$version"
 mkdir -p dist
 rm -f dist/tokentray.tar.xz
+
+work=$(mktemp -d)
+# fyne package bumps FyneApp.toml's Build after every run (fyne v2.8.1,
+# packageWithoutValidate) and has no switch against it: put the file back,
+# so that packaging never leaves the tree changed.
+cp FyneApp.toml "$work/FyneApp.toml"
+trap 'cp "$work/FyneApp.toml" FyneApp.toml; rm -rf "$work"' EXIT
 "$fyne" package -os linux --release --exe bin/tokentray --name tokentray
 
 # fyne packs one program; tokentray is three, installed side by side (the
 # front command, the agent, the windows: see app/launch). Add the other two,
 # and a line for each wherever fyne's Makefile installs or removes the first.
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 tar -xJf tokentray.tar.xz -C "$work"
 rm tokentray.tar.xz
 cp bin/tokentray-agent bin/tokentray-ui "$work/tokentray/usr/local/bin/"
@@ -42,3 +47,4 @@ done
 
 echo "dist/tokentray.tar.xz:"
 tar -tJf dist/tokentray.tar.xz
+

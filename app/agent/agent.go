@@ -266,8 +266,8 @@ func (a *Agent) newSession(p config.Profile) *session.Session {
 			RedirectPort: p.RedirectPort,
 			RedirectPath: p.RedirectPath,
 			Browser:      br,
-			Page: func(w http.ResponseWriter, status int, err error) {
-				assets.CallbackPage(w, name, status, err)
+			Page: func(w http.ResponseWriter, status int, who string, err error) {
+				assets.CallbackPage(w, name, who, status, err)
 			},
 		},
 	})
