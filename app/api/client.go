@@ -11,8 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"syscall"
 	"time"
 
 	"github.com/tokentray/tokentray/app/session"
@@ -31,18 +29,7 @@ type Client struct {
 func NewClient(socket string) *Client {
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			c, err := d.DialContext(ctx, "unix", socket)
-			if err != nil {
-				return nil, err
-			}
-			// Before a byte is sent: a request may carry a password or a
-			// client secret, and an answer is trusted as a token.
-			if uid, ok := socketPeerUID(c); ok && uid != os.Getuid() {
-				c.Close()
-				return nil, &ForeignAgentError{Socket: socket, UID: uid}
-			}
-			return c, nil
+			return dialAgent(ctx, socket)
 		},
 		MaxIdleConns:          4,
 		IdleConnTimeout:       30 * time.Second,
@@ -110,7 +97,7 @@ func (c *Client) send(ctx context.Context, method, path string, body any) (*http
 		if fe := (*ForeignAgentError)(nil); errors.As(err, &fe) {
 			return nil, fe
 		}
-		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+		if noAgent(err) {
 			return nil, fmt.Errorf("%w (no socket at %s): start it with `tokentray` (with a tray) or `tokentray agent`", ErrNoAgent, c.socket)
 		}
 		return nil, fmt.Errorf("talking to the agent: %w", err)

@@ -38,7 +38,7 @@ func RunAgent(ctx context.Context, a *agent.Agent, c *api.Client) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	win := &Spawner{Exe: func() (string, error) { return launch.Find(launch.UI) }, Flags: []string{"--config", st.Agent.Config, "--runtime-dir", filepath.Dir(a.Socket())}, Stderr: os.Stderr, Log: log,
+	win := &Spawner{Exe: func() (string, error) { return launch.Find(launch.UI) }, Flags: []string{"--config", st.Agent.Config, "--runtime-dir", a.RuntimeDir()}, Stderr: os.Stderr, Log: log,
 		OnExit: func(args []string, code int) {
 			if args[0] == "status" && code == model.ExitQuitAgent {
 				log.Info("quit from the status window")
