@@ -130,28 +130,6 @@ type noBoard struct{ err error }
 func (b noBoard) Write(string) error           { return b.err }
 func (b noBoard) ClearIf(string) (bool, error) { return false, nil }
 
-// trayHost reports whether a StatusNotifier host is there to show the
-// icon; an error means there is no session bus at all.
-func trayHost(ctx context.Context) (bool, error) {
-	conn, err := dbus.ConnectSessionBus()
-	if err != nil {
-		return false, fmt.Errorf("no D-Bus session bus (%v)", err)
-	}
-	defer conn.Close()
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	var has bool
-	if err := conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, "org.kde.StatusNotifierWatcher").Store(&has); err != nil || !has {
-		return false, nil
-	}
-	v, err := conn.Object("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher").GetProperty("org.kde.StatusNotifierWatcher.IsStatusNotifierHostRegistered")
-	if err != nil {
-		return true, nil // a watcher that does not say: trust it
-	}
-	registered, _ := v.Value().(bool)
-	return registered, nil
-}
-
 // darkPanel decides which icons to use: the config's tray_theme, else the
 // desktop's colour scheme (the XDG settings portal), else dark: most
 // panels (GNOME, Ubuntu, KDE's default, XFCE's) are dark.

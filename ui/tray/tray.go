@@ -15,7 +15,6 @@ import (
 
 	"github.com/tokentray/tokentray/app/api"
 	"github.com/tokentray/tokentray/app/session"
-	"github.com/tokentray/tokentray/assets"
 	"github.com/tokentray/tokentray/ui/model"
 	"github.com/tokentray/tokentray/ui/notify"
 )
@@ -130,7 +129,7 @@ func (t *Tray) Run(ctx context.Context) error {
 	}()
 	systray.Run(func() {
 		systray.SetTitle("tokentray")
-		t.setIcon(assets.TrayIcon(model.IconIdle, t.dark, t.o.IconSize))
+		t.setIcon(trayIcon(model.IconIdle, t.dark, t.o.IconSize))
 		close(ready)
 	}, nil)
 	return nil
@@ -221,7 +220,7 @@ func (t *Tray) redraw(ctx context.Context) {
 func (t *Tray) render(m model.Menu) {
 	t.menu = m
 	if m.Icon != t.icon {
-		t.setIcon(assets.TrayIcon(m.Icon, t.dark, t.o.IconSize))
+		t.setIcon(trayIcon(m.Icon, t.dark, t.o.IconSize))
 		t.icon = m.Icon
 	}
 	if m.Tooltip != t.tooltip {
