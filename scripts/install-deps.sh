@@ -19,6 +19,13 @@ apt_packages=(
   git zsh fish
 )
 
+# `install-deps.sh windows` (make test-windows) adds Wine and the mingw-w64
+# C compiler: the Windows build and its tests under Wine. make test does
+# without them.
+if [ "${1:-}" = windows ]; then
+  apt_packages+=(wine wine64 gcc-mingw-w64-x86-64)
+fi
+
 missing=()
 for p in "${apt_packages[@]}"; do
   # node and npm may come from elsewhere than Debian (e.g. /usr/local).

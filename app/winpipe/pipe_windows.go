@@ -96,8 +96,14 @@ func Listen(name string) (*Listener, error) {
 		}
 		return nil, fmt.Errorf("listening on %s: %w", name, err)
 	}
+	h2, err := create(name, sa, false)
+	if err != nil {
+		windows.CloseHandle(h)
+		return nil, fmt.Errorf("listening on %s: %w", name, err)
+	}
 	l := &Listener{name: name, sa: sa, conns: make(chan result), done: make(chan struct{})}
 	go l.serve(h)
+	go l.serve(h2)
 	return l, nil
 }
 
@@ -115,29 +121,35 @@ func create(name string, sa *windows.SecurityAttributes, first bool) (windows.Ha
 		windows.PIPE_UNLIMITED_INSTANCES, bufSize, bufSize, 0, sa)
 }
 
-// serve waits for a client on h, hands the connection to Accept, and
-// makes the next instance; one instance always waits while the listener is
-// open.
+// serve waits for a client on h, makes the instance that takes its place,
+// then hands the connection to Accept. Listen runs two of these, so an
+// instance always waits: a pipe name without any instance answers "file
+// not found", which a client would take for "no agent".
 func (l *Listener) serve(h windows.Handle) {
 	for {
 		err := windows.ConnectNamedPipe(h, nil)
+		next, cerr := create(l.name, l.sa, false)
+		var r result
 		if err != nil && !errors.Is(err, windows.ERROR_PIPE_CONNECTED) {
 			windows.CloseHandle(h)
-			if !l.send(result{err: fmt.Errorf("accepting on %s: %w", l.name, err)}) {
-				return
-			}
+			r.err = fmt.Errorf("accepting on %s: %w", l.name, err)
 		} else {
-			c := &conn{File: os.NewFile(uintptr(h), l.name), addr: Addr(l.name)}
-			if !l.send(result{c: c}) {
-				c.Close()
-				return
-			}
+			r.c = &conn{File: os.NewFile(uintptr(h), l.name), addr: Addr(l.name)}
 		}
-		h, err = create(l.name, l.sa, false)
-		if err != nil {
-			l.send(result{err: fmt.Errorf("listening on %s: %w", l.name, err)})
+		if !l.send(r) {
+			if r.c != nil {
+				r.c.Close()
+			}
+			if cerr == nil {
+				windows.CloseHandle(next)
+			}
 			return
 		}
+		if cerr != nil {
+			l.send(result{err: fmt.Errorf("listening on %s: %w", l.name, cerr)})
+			return
+		}
+		h = next
 	}
 }
 
@@ -160,15 +172,17 @@ func (l *Listener) Accept() (net.Conn, error) {
 	}
 }
 
-// Close stops accepting. The instance waiting in ConnectNamedPipe is
-// released by connecting to it once.
+// Close stops accepting. The instances waiting in ConnectNamedPipe are
+// released by connecting to each once.
 func (l *Listener) Close() error {
 	l.once.Do(func() {
 		close(l.done)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		if c, err := open(ctx, l.name); err == nil {
-			c.Close()
+		for range 2 {
+			if c, err := open(ctx, l.name); err == nil {
+				c.Close()
+			}
 		}
 	})
 	return nil
