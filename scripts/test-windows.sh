@@ -44,7 +44,9 @@ mkdir -p "$bin"
 ld="-X main.version=$(git describe --tags --always --dirty 2>/dev/null || echo dev)"
 x86_64-w64-mingw32-gcc -shared -O2 -o "$work/bcryptprimitives.dll" scripts/windows/processprng.c scripts/windows/processprng.def -ladvapi32
 GOOS=windows CGO_ENABLED=0 go build -ldflags "$ld" -o "$bin/tokentray.exe" .
-GOOS=windows CGO_ENABLED=0 go build -ldflags "$ld" -o "$bin/tokentray-agent.exe" ./cmd/tokentray-agent
+# The agent is a GUI program (no console window beside the tray); its
+# command line reaches the console through the front or AttachConsole.
+GOOS=windows CGO_ENABLED=0 go build -ldflags "$ld -H=windowsgui" -o "$bin/tokentray-agent.exe" ./cmd/tokentray-agent
 GOOS=windows CGO_ENABLED=0 go build -o "$bin/scripted-browser.exe" ./internal/testing/testprovider/cmd/scripted-browser
 # The windows link Fyne's OpenGL driver: cgo, with mingw-w64 as the C compiler.
 GOOS=windows CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc go build -ldflags "$ld -H=windowsgui" -o "$bin/tokentray-ui.exe" ./cmd/tokentray-ui
@@ -170,24 +172,23 @@ for i in 1 2; do
 done
 echo "test-windows: $rotations rotations, each token accepted by the provider"
 
-# The tray under Wine: its icon sits in Wine's system tray window; a click
-# opens the menu, which the screenshot shows.
+# The tray under Wine: its icon sits in Wine's system tray window (a small
+# window of its own when no X tray is there). The screenshot shows that
+# window (enlarged, before the click) beside the menu a click opens.
 sleep 2
-tray=$(xdotool search --name 'Wine System Tray' 2>/dev/null | head -1 || true)
-if [ -n "$tray" ]; then
-  eval "$(xdotool getwindowgeometry --shell "$tray")"
-  xdotool mousemove --window "$tray" 10 10 click 1 || true
-  sleep 2
-fi
 mkdir -p docs/screenshots
-import -window root "$work/tray-full.png"
-if [ -n "$tray" ]; then
-  # The tray window, its menu beside it, and nothing else of the empty screen.
-  convert "$work/tray-full.png" -trim +repage docs/screenshots/windows-tray.png 2>/dev/null || cp "$work/tray-full.png" docs/screenshots/windows-tray.png
-else
-  cp "$work/tray-full.png" docs/screenshots/windows-tray.png
-  echo "test-windows: no 'Wine System Tray' window found; the screenshot is the whole screen"
-fi
+tray=$(xdotool search --name 'Wine System Tray' 2>/dev/null | head -1 || true)
+[ -n "$tray" ] || fail "no 'Wine System Tray' window: the icon did not reach the tray"
+xdotool windowmove "$tray" 20 20
+sleep 0.5
+eval "$(xdotool getwindowgeometry --shell "$tray")"   # X Y WIDTH HEIGHT
+import -window root "$work/before.png"
+xdotool mousemove $((X + HEIGHT / 2)) $((Y + HEIGHT / 2)) click 1   # the first icon, at the left
+sleep 2
+import -window root "$work/after.png"
+convert "$work/before.png" -crop "$((HEIGHT + 8))x$((HEIGHT + 8))+$((X - 4))+$((Y - 4))" +repage -scale 300% "$work/icon.png"
+convert "$work/after.png" -trim +repage "$work/menu.png"
+convert -background black "$work/icon.png" -size 16x1 xc:black "$work/menu.png" -gravity north +append docs/screenshots/windows-tray.png
 xdotool key Escape || true
 grep -q "systray error" "$work/agent.log" && fail "the tray reported an error"
 
