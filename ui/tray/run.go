@@ -13,11 +13,9 @@ import (
 	"github.com/tokentray/tokentray/app/cli"
 	"github.com/tokentray/tokentray/app/config"
 	"github.com/tokentray/tokentray/app/launch"
-	"github.com/tokentray/tokentray/assets"
 	"github.com/tokentray/tokentray/ui/autostart"
 	"github.com/tokentray/tokentray/ui/clipboard"
 	"github.com/tokentray/tokentray/ui/model"
-	"github.com/tokentray/tokentray/ui/notify"
 )
 
 // RunAgent runs the tray in the agent's process until ctx ends or the user
@@ -101,8 +99,8 @@ func RunAgent(ctx context.Context, a *agent.Agent, c *api.Client) error {
 			}
 		}
 	}()
-	n := &notify.Notifier{AppName: "tokentray", Icon: assets.AppIconSized(64)}
-	defer n.Close()
+	n, closeNotifier := newNotifier(log)
+	defer closeNotifier()
 
 	entry := autostart.Entry{Exec: exe}
 	if def, _ := config.DefaultPath(); st.Agent.Config != def {
