@@ -174,6 +174,12 @@ for i in 1 2; do
 done
 echo "test-windows: $rotations rotations, each token accepted by the provider"
 
+# doctor on Windows: its port check must send the key (403 otherwise).
+tt doctor >"$work/doctor.out" 2>&1 || true
+sed 's/^/  doctor: /' "$work/doctor.out"
+grep -q '✗ token API' "$work/doctor.out" && fail "doctor: the token API check fails on Windows"
+grep -q '✗ agent' "$work/doctor.out" && fail "doctor: the agent check fails on Windows"
+
 # The tray under Wine: its icon sits in Wine's system tray window (a small
 # window of its own when no X tray is there). The screenshot shows that
 # window (enlarged, before the click) beside the menu a click opens.
