@@ -95,8 +95,9 @@ set +e
 skip='AgainstNodeOIDCProvider|TestPasted|TestNetworkFaultsAreTransientAndBounded'
 GOOS=windows CGO_ENABLED=0 go test -overlay "$work/overlay.json" -exec wine64 -count=1 -timeout 300s -skip "$skip" -v $WINDOWS_TEST_PACKAGES >"$work/unit.log" 2>&1
 unit_status=$?
-# ui/tray's other tests need a tray host on D-Bus; its Windows notifier's runs.
-GOOS=windows CGO_ENABLED=0 go test -overlay "$work/overlay.json" -exec wine64 -count=1 -run 'Windows|Tooltip' -v ./ui/tray >>"$work/unit.log" 2>&1 || unit_status=1
+# ui/tray's and app/api's other tests need a tray host on D-Bus or unix
+# sockets of their own; their Windows tests run.
+GOOS=windows CGO_ENABLED=0 go test -overlay "$work/overlay.json" -exec wine64 -count=1 -run 'Windows|Tooltip' -v ./ui/tray ./app/api >>"$work/unit.log" 2>&1 || unit_status=1
 set -e
 run=$(grep -cE '^\s*--- (PASS|FAIL|SKIP)' "$work/unit.log" || true)
 passed=$(grep -cE '^\s*--- PASS' "$work/unit.log" || true)
