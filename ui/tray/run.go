@@ -25,7 +25,7 @@ import (
 // returns cli.ErrNoTray: the agent then serves on without a tray.
 func RunAgent(ctx context.Context, a *agent.Agent, c *api.Client) error {
 	log := a.Logger()
-	exe, err := launch.Self()
+	exe, err := autostartExe()
 	if err != nil {
 		return fmt.Errorf("tray: %w", err)
 	}
