@@ -117,9 +117,8 @@ for _ in $(seq 100); do grep -q READY "$work/provider.out" 2>/dev/null && break;
 issuer=$(awk '/READY/{print $2}' "$work/provider.out")
 [ -n "$issuer" ] || fail "the provider did not start"
 userinfo=$(curl -sf "$issuer/.well-known/openid-configuration" | sed -n 's/.*"userinfo_endpoint":"\([^"]*\)".*/\1/p')
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat >"$work/config.toml" <<TOML
-listen = "127.0.0.1:$port"
+listen = "127.0.0.1:0"
 
 [[profile]]
 name = "demo"
@@ -150,6 +149,11 @@ tcp_token() {
 
 start_agent
 lap "agent up"
+# The port the agent picked (listen = 127.0.0.1:0); it keeps it across the
+# restart below only by chance, so the restart reads it again.
+agent_port() { tt status --json | tr -d '\r' | sed -n 's/.*"listen": "127.0.0.1:\([0-9]*\)".*/\1/p'; }
+port=$(agent_port)
+[ -n "$port" ] || fail "no TCP port in tokentray status --json"
 tt login demo >"$work/login.out" || fail "login through the scripted browser"
 echo "test-windows: login ok"
 pipe_reads=0 tcp_reads=0
@@ -204,6 +208,7 @@ grep -q "systray error" "$work/agent.log" && fail "the tray reported an error"
 # Restart: the refresh token comes back from the Credential Manager.
 kill -9 "$agent"; wait "$agent" 2>/dev/null || true
 start_agent
+port=$(agent_port)
 t=$(tt token demo | tr -d '\r')
 pipe_reads=$((pipe_reads + 1))
 [ -n "$t" ] && accepted "$t" || fail "after the restart: no accepted token without a login"
