@@ -87,3 +87,23 @@ func TestIcons(t *testing.T) {
 		t.Errorf("AppIcon: want a 256 px PNG, got err %v", err)
 	}
 }
+
+func TestTrayIconICO(t *testing.T) {
+	seen := map[string]bool{}
+	for _, st := range TrayStates {
+		for _, dark := range []bool{false, true} {
+			b := TrayIconICO(st, dark)
+			// ICONDIR: reserved 0, type 1 (icon), four images (16, 24, 32, 48).
+			if len(b) < 6 || !bytes.Equal(b[:6], []byte{0, 0, 1, 0, 4, 0}) {
+				t.Errorf("TrayIconICO(%q, %v): got header % x, want 00 00 01 00 04 00", st, dark, b[:min(6, len(b))])
+			}
+			seen[string(b)] = true
+		}
+	}
+	if got, want := len(seen), 2*len(TrayStates); got != want {
+		t.Errorf("got %d different icons, want %d", got, want)
+	}
+	if got := TrayIconICO("nonsense", true); !bytes.Equal(got, TrayIconICO("error", true)) {
+		t.Error("TrayIconICO of an unknown state: want the error icon")
+	}
+}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-//go:embed icons/*.png
+//go:embed icons/*.png icons/*.ico
 var icons embed.FS
 
 // TrayStates are the overall states the tray icon shows, each with its own
@@ -35,6 +35,21 @@ func TrayIcon(state string, darkPanel bool, size int) []byte {
 	b, err := icons.ReadFile(fmt.Sprintf("icons/tray-%s-%s-%d.png", state, panel, px))
 	if err != nil {
 		b, _ = icons.ReadFile(fmt.Sprintf("icons/tray-error-%s-%d.png", panel, px))
+	}
+	return b
+}
+
+// TrayIconICO returns the Windows icon file (ICO, 16 to 48 px) of the tray
+// icon for state on a dark or a light panel; Windows' tray takes no PNG. An
+// unknown state gives the "error" icon.
+func TrayIconICO(state string, darkPanel bool) []byte {
+	panel := "light"
+	if darkPanel {
+		panel = "dark"
+	}
+	b, err := icons.ReadFile(fmt.Sprintf("icons/tray-%s-%s.ico", state, panel))
+	if err != nil {
+		b, _ = icons.ReadFile(fmt.Sprintf("icons/tray-error-%s.ico", panel))
 	}
 	return b
 }

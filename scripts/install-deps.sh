@@ -36,6 +36,11 @@ group_tools=(git zsh fish bash-completion)
 group_browser=(chromium)
 group_package=(systemd curl)
 
+# Wine and the mingw-w64 C compiler: the Windows build and its tests under
+# Wine. Only `install-deps.sh windows` (make test-windows, make dist) adds
+# them; make test does without.
+group_windows=(wine wine64 gcc-mingw-w64-x86-64)
+
 apt_groups=(build desktop bench tools browser package)
 
 # apt_lock_wait is how long apt waits for another apt or dpkg to let go
@@ -86,6 +91,7 @@ apt_install() {
 
 main() {
   cd "$(dirname "${BASH_SOURCE[0]}")/.."
+  [ "${1:-}" != windows ] || apt_groups+=(windows)
   local missing
   mapfile -t missing < <(missing_packages)
   if ((${#missing[@]})); then

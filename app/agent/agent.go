@@ -48,6 +48,7 @@ type Agent struct {
 	store  store.Store
 	hc     *http.Client
 	socket string
+	dir    string // the runtime dir: the socket (not on Windows), the lock, the TCP key
 	lockF  *os.File
 	sock   *http.Server
 	tcp    *http.Server  // nil when listen = "off"
@@ -97,6 +98,7 @@ func Start(ctx context.Context, o Options) (*Agent, error) {
 	if err := api.EnsurePrivateDir(dir); err != nil {
 		return nil, err
 	}
+	a.dir = dir
 	a.socket = apiclient.SocketPath(dir)
 	lp, err := lockPath(cfg, o.Store != nil, dir)
 	if err != nil {
@@ -156,17 +158,15 @@ func fileStorePath() (string, error) {
 
 func (a *Agent) listen(cfg *config.Config) error {
 	srv := &api.Server{Sessions: a, Info: a.info, Now: a.o.Now, Log: a.log, Reload: a.Reload, Secrets: a}
-	key, err := api.EnsureKey(filepath.Dir(a.socket))
+	key, err := api.EnsureKey(a.dir)
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)
 	}
 	srv.TCPKey = key
-	os.Remove(a.socket) // stale from a crashed agent: we hold the lock, so it is ours to remove
-	ul, err := net.Listen("unix", a.socket)
+	ul, err := listenSocket(a.socket)
 	if err != nil {
 		return fmt.Errorf("agent: listening on %s: %w", a.socket, err)
 	}
-	os.Chmod(a.socket, 0o600)
 	a.sock = api.NewHTTPServer(srv.SocketHandler())
 	go a.sock.Serve(ul)
 	if addr := cfg.ListenAddr(); addr != "" {
@@ -308,8 +308,11 @@ func (a *Agent) All() []*session.Session {
 	return out
 }
 
-// Socket is the unix socket path.
+// Socket is the unix socket path (the named pipe's on Windows).
 func (a *Agent) Socket() string { return a.socket }
+
+// RuntimeDir is the agent's private directory (--runtime-dir).
+func (a *Agent) RuntimeDir() string { return a.dir }
 
 // TCPAddr is the loopback address of the token API, "" when off.
 func (a *Agent) TCPAddr() string {

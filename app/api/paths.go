@@ -12,6 +12,9 @@ func EnsurePrivateDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("runtime dir: %w", err)
 	}
+	if err := protectDir(dir); err != nil {
+		return fmt.Errorf("runtime dir: %w", err)
+	}
 	st, err := os.Lstat(dir)
 	if err != nil {
 		return fmt.Errorf("runtime dir: %w", err)

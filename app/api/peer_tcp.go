@@ -24,7 +24,7 @@ func EnsureKey(dir string) (string, error) {
 	path := apiclient.KeyPath(dir)
 	if st, err := os.Lstat(path); err == nil {
 		uid, known := ownerUID(st)
-		if st.Mode().IsRegular() && st.Mode().Perm() == 0o600 && (!known || uid == os.Getuid()) {
+		if st.Mode().IsRegular() && privateMode(st) && (!known || uid == os.Getuid()) {
 			if k, err := apiclient.ReadKey(dir); err == nil {
 				return k, nil
 			}

@@ -18,7 +18,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"syscall"
 	"time"
 )
 
@@ -43,11 +42,6 @@ func NewClient(socket string) *Client {
 		ResponseHeaderTimeout: MaxWait + 5*time.Second,
 	}
 	return &Client{socket: socket, hc: &http.Client{Transport: tr}, base: "http://tokentray.sock"}
-}
-
-// noAgent reports whether a dial error means that no agent listens.
-func noAgent(err error) bool {
-	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // Close drops the client's idle connections.

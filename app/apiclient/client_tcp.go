@@ -11,9 +11,10 @@ import (
 	"net"
 	"net/http"
 
-	"github.com/tokentray/tokentray/app/tcppeer"
 	"os"
 	"time"
+
+	"github.com/tokentray/tokentray/app/tcppeer"
 )
 
 // NewTCPClient returns a client of the agent's loopback TCP port (addr is

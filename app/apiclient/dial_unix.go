@@ -4,8 +4,10 @@ package apiclient
 
 import (
 	"context"
+	"errors"
 	"net"
 	"os"
+	"syscall"
 
 	"github.com/tokentray/tokentray/app/peercred"
 )
@@ -41,4 +43,9 @@ func PeerUID(c net.Conn) (int, bool) {
 	var found bool
 	raw.Control(func(fd uintptr) { uid, found = peercred.UID(int(fd)) })
 	return uid, found
+}
+
+// noAgent reports whether a dial error means that no agent listens.
+func noAgent(err error) bool {
+	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)
 }

@@ -2,16 +2,27 @@ package apiclient
 
 import (
 	"context"
+	"errors"
 	"net"
+
+	"golang.org/x/sys/windows"
+
+	"github.com/tokentray/tokentray/app/winpipe"
 )
 
-// dialAgent connects to the agent's socket. Windows has no peer
-// credentials on AF_UNIX; the named-pipe transport, with its owner-only
-// DACL, takes this file's place.
-func dialAgent(ctx context.Context, socket string) (net.Conn, error) {
-	var d net.Dialer
-	return d.DialContext(ctx, "unix", socket)
+// dialAgent opens the agent's named pipe; winpipe.Dial refuses, before a
+// byte is sent, a pipe that another user's process serves (a request may
+// carry a password or a client secret, and an answer is trusted as a
+// token).
+func dialAgent(ctx context.Context, pipe string) (net.Conn, error) {
+	return winpipe.Dial(ctx, pipe)
 }
 
-// PeerUID cannot tell on Windows.
+// noAgent tells a dial error that means nobody listens.
+func noAgent(err error) bool {
+	return errors.Is(err, windows.ERROR_FILE_NOT_FOUND) || errors.Is(err, windows.ERROR_PATH_NOT_FOUND)
+}
+
+// PeerUID cannot tell on Windows: the pipe names its server's process
+// instead (winpipe.Dial checks it).
 func PeerUID(net.Conn) (int, bool) { return 0, false }

@@ -261,12 +261,12 @@ wait`
 		"LOCK_NOW="+lockNow, "LOCKED="+locked, "BROWSER=")
 	var logs bytes.Buffer
 	c.Stdout, c.Stderr = &logs, &logs
-	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownGroup(c)
 	if err := c.Start(); err != nil {
 		t.Fatalf("dbus-run-session: %v (make deps installs dbus and gnome-keyring)", err)
 	}
 	t.Cleanup(func() {
-		syscall.Kill(-c.Process.Pid, syscall.SIGTERM)
+		killGroup(c)
 		c.Wait()
 		if t.Failed() {
 			t.Logf("session log:\n%s", logs.String())

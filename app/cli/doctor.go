@@ -214,7 +214,7 @@ func (d *doctor) checkPort(cfg *config.Config, st apiclient.StatusResponse, runn
 		if _, port, _ := net.SplitHostPort(addr); port != "0" && st.Agent.Listen != addr {
 			d.report(finding{markWarn, "token API", "the agent listens on " + st.Agent.Listen + ", the config says " + addr, "restart the agent to apply the config's listen address"})
 		}
-		if err := isOurPort(d.c.ctx, st.Agent.Listen); err != nil {
+		if err := isOurPort(d.c.ctx, st.Agent.Listen, apiclient.RuntimeDir(d.c.runtimeDir)); err != nil {
 			d.report(finding{markFail, "token API", "http://" + st.Agent.Listen + " does not answer as tokentray: " + err.Error(), "restart the agent"})
 			return
 		}
@@ -246,12 +246,17 @@ func portOf(addr string) string {
 
 // isOurPort checks that addr answers like tokentray's TCP handler: its
 // JSON error for a path it does not serve.
-func isOurPort(ctx context.Context, addr string) error {
+// The per-user key goes along: where the agent cannot tell who connects
+// (every OS but Linux) it answers 403 without it.
+func isOurPort(ctx context.Context, addr, runtimeDir string) error {
 	ctx, cancel := context.WithTimeout(ctx, doctorAgentTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/v1/doctor", nil)
 	if err != nil {
 		return err
+	}
+	if key, err := apiclient.ReadKey(runtimeDir); err == nil {
+		req.Header.Set(apiclient.KeyHeader, key)
 	}
 	hc := &http.Client{Transport: &http.Transport{Proxy: nil}}
 	resp, err := hc.Do(req)

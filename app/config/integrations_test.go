@@ -42,7 +42,7 @@ func TestIntegrationKeys(t *testing.T) {
 	doc := integrationProfile + `token_env = "GITLAB_TOKEN"
 git_hosts = ["git.example.com", "Code.Example.com:8443"]
 git_username = "x-access-token"
-ca_file = "` + ca + `"
+ca_file = '` + ca + `'
 `
 	c, err := Parse("c.toml", []byte(doc))
 	if err != nil {
@@ -83,6 +83,11 @@ ca_file = "` + ca + `"
 func TestIntegrationKeyProblems(t *testing.T) {
 	notPEM := filepath.Join(t.TempDir(), "x.pem")
 	os.WriteFile(notPEM, []byte("hello"), 0o600)
+	// Paths go in single-quoted (literal) TOML strings, as a Windows user
+	// must write them: in double quotes a backslash starts an escape.
+	missing := filepath.Join(filepath.Dir(notPEM), "missing", "ca.pem")
+	_, statErr := os.Stat(missing)
+	notFound := statErr.(*os.PathError).Err.Error() // "no such file or directory", or Windows' words
 	tests := []struct {
 		name, extra string
 		want        []string
@@ -95,8 +100,8 @@ func TestIntegrationKeyProblems(t *testing.T) {
 		{"git host empty", `git_hosts = [""]`, []string{"profile[0].git_hosts"}},
 		{"git user newline", "git_username = \"a\\npassword=x\"", []string{"profile[0].git_username"}},
 		{"ca relative", `ca_file = "ca.pem"`, []string{"c.toml:5: profile[0].ca_file:", "absolute path"}},
-		{"ca missing", `ca_file = "/nonexistent/ca.pem"`, []string{"profile[0].ca_file:", "no such file"}},
-		{"ca not PEM", `ca_file = "` + notPEM + `"`, []string{"profile[0].ca_file:", "no PEM certificate"}},
+		{"ca missing", `ca_file = '` + missing + `'`, []string{"profile[0].ca_file:", notFound}},
+		{"ca not PEM", `ca_file = '` + notPEM + `'`, []string{"profile[0].ca_file:", "no PEM certificate"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -79,18 +79,18 @@ func (k Keyring) Get(ctx context.Context, account string) (string, error) {
 	// The value travels with the result: after a timeout the abandoned call
 	// may still finish, and must not write anything the caller reads.
 	var v string
-	err := k.do(ctx, "read", func() (string, error) { return keyring.Get(Service, account) }, &v)
+	err := k.do(ctx, "read", func() (string, error) { return osGet(Service, account) }, &v)
 	return v, err
 }
 
 // Set writes an item, replacing any previous value in one step.
 func (k Keyring) Set(ctx context.Context, account, secret string) error {
-	return k.do(ctx, "save", func() (string, error) { return "", keyring.Set(Service, account, secret) }, nil)
+	return k.do(ctx, "save", func() (string, error) { return "", osSet(Service, account, secret) }, nil)
 }
 
 // Delete removes an item; deleting a missing item is not an error.
 func (k Keyring) Delete(ctx context.Context, account string) error {
-	err := k.do(ctx, "delete", func() (string, error) { return "", keyring.Delete(Service, account) }, nil)
+	err := k.do(ctx, "delete", func() (string, error) { return "", osDelete(Service, account) }, nil)
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	}

@@ -43,6 +43,20 @@ func main() {
 			}
 		}
 	}
+	// Windows' tray takes ICO files: one per state and panel, holding the
+	// sizes a Windows taskbar uses (16 at 100 %, 24 at 150 %, 32 at 200 %).
+	for _, st := range states {
+		for _, panel := range []string{"light", "dark"} {
+			var imgs []image.Image
+			for _, size := range []int{16, 24, 32, 48} {
+				imgs = append(imgs, render(size, trayIcon(st, panel == "dark")))
+			}
+			path := filepath.Join(dir, fmt.Sprintf("tray-%s-%s.ico", st, panel))
+			if err := os.WriteFile(path, encodeICO(imgs), 0o644); err != nil {
+				log.Fatal(err)
+			}
+		}
+	}
 	for _, size := range []int{64, 256, 512} {
 		write(filepath.Join(dir, fmt.Sprintf("app-%d.png", size)), render(size, appIcon()))
 	}

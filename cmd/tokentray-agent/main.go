@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/tokentray/tokentray/app/cli"
-	"github.com/tokentray/tokentray/ui/tray"
 )
 
 // version is set at build time: -ldflags "-X main.version=…".
@@ -19,6 +18,6 @@ func main() {
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,
 		Version: version,
-		RunTray: tray.RunAgent,
+		RunTray: runTray,
 	}))
 }

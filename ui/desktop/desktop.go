@@ -14,7 +14,6 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -150,7 +149,7 @@ func Run(ctx context.Context, args []string, c *apiclient.Client) error {
 
 	// The tray raises an open window with SIGUSR1; the agent's quit ends us.
 	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGUSR1)
+	notifyRaise(sig)
 	defer signal.Stop(sig)
 	// Quit before the driver's loop runs does nothing (it is not running
 	// yet), so a SIGTERM in the first moments left the window open for

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/godbus/dbus/v5"
@@ -13,11 +12,9 @@ import (
 	"github.com/tokentray/tokentray/app/cli"
 	"github.com/tokentray/tokentray/app/config"
 	"github.com/tokentray/tokentray/app/launch"
-	"github.com/tokentray/tokentray/assets"
 	"github.com/tokentray/tokentray/ui/autostart"
 	"github.com/tokentray/tokentray/ui/clipboard"
 	"github.com/tokentray/tokentray/ui/model"
-	"github.com/tokentray/tokentray/ui/notify"
 )
 
 // RunAgent runs the tray in the agent's process until ctx ends or the user
@@ -29,7 +26,7 @@ import (
 func RunAgent(ctx context.Context, a *agent.Agent) error {
 	log := a.Logger()
 	c := a.Local()
-	exe, err := launch.Self()
+	exe, err := autostartExe()
 	if err != nil {
 		return fmt.Errorf("tray: %w", err)
 	}
@@ -39,7 +36,7 @@ func RunAgent(ctx context.Context, a *agent.Agent) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	win := &Spawner{Exe: func() (string, error) { return launch.Find(launch.UI) }, Flags: []string{"--config", st.Agent.Config, "--runtime-dir", filepath.Dir(a.Socket())}, Stderr: os.Stderr, Log: log,
+	win := &Spawner{Exe: func() (string, error) { return launch.Find(launch.UI) }, Flags: []string{"--config", st.Agent.Config, "--runtime-dir", a.RuntimeDir()}, Stderr: os.Stderr, Log: log,
 		OnExit: func(args []string, code int) {
 			if args[0] == "status" && code == model.ExitQuitAgent {
 				log.Info("quit from the status window")
@@ -108,8 +105,8 @@ func RunAgent(ctx context.Context, a *agent.Agent) error {
 			}
 		}
 	}()
-	n := &notify.Notifier{AppName: "tokentray", Icon: assets.AppIconSized(64)}
-	defer n.Close()
+	n, closeNotifier := newNotifier(log)
+	defer closeNotifier()
 
 	entry := autostart.Entry{Exec: exe}
 	if def, _ := config.DefaultPath(); st.Agent.Config != def {
@@ -136,28 +133,6 @@ type noBoard struct{ err error }
 
 func (b noBoard) Write(string) error           { return b.err }
 func (b noBoard) ClearIf(string) (bool, error) { return false, nil }
-
-// trayHost reports whether a StatusNotifier host is there to show the
-// icon; an error means there is no session bus at all.
-func trayHost(ctx context.Context) (bool, error) {
-	conn, err := dbus.ConnectSessionBus()
-	if err != nil {
-		return false, fmt.Errorf("no D-Bus session bus (%v)", err)
-	}
-	defer conn.Close()
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	var has bool
-	if err := conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, "org.kde.StatusNotifierWatcher").Store(&has); err != nil || !has {
-		return false, nil
-	}
-	v, err := conn.Object("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher").GetProperty("org.kde.StatusNotifierWatcher.IsStatusNotifierHostRegistered")
-	if err != nil {
-		return true, nil // a watcher that does not say: trust it
-	}
-	registered, _ := v.Value().(bool)
-	return registered, nil
-}
 
 // darkPanel decides which icons to use: the config's tray_theme, else the
 // desktop's colour scheme (the XDG settings portal), else dark: most

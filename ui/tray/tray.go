@@ -14,7 +14,6 @@ import (
 	"fyne.io/systray"
 
 	"github.com/tokentray/tokentray/app/apiclient"
-	"github.com/tokentray/tokentray/assets"
 	"github.com/tokentray/tokentray/ui/model"
 	"github.com/tokentray/tokentray/ui/notify"
 )
@@ -144,7 +143,7 @@ func (t *Tray) Run(ctx context.Context) error {
 	}()
 	systray.Run(func() {
 		systray.SetTitle("tokentray")
-		t.setIcon(assets.TrayIcon(model.IconIdle, t.dark, t.o.IconSize))
+		t.setIcon(trayIcon(model.IconIdle, t.dark, t.o.IconSize))
 		close(ready)
 	}, nil)
 	return nil
@@ -243,7 +242,7 @@ func (t *Tray) redraw(ctx context.Context) {
 func (t *Tray) render(m model.Menu) {
 	t.menu = m
 	if m.Icon != t.icon {
-		t.setIcon(assets.TrayIcon(m.Icon, t.dark, t.o.IconSize))
+		t.setIcon(trayIcon(m.Icon, t.dark, t.o.IconSize))
 		t.icon = m.Icon
 	}
 	if m.Tooltip != t.tooltip {
