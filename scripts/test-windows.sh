@@ -92,9 +92,12 @@ pkgs=(
 : "${WINDOWS_TEST_PACKAGES:=${pkgs[*]}}"
 set +e
 # Skipped: tests that start node-oidc-provider (a Linux program here) or
-# compare Linux error texts.
+# compare Linux error texts. CI and TOKENTRAY_TEST_PROVIDER are unset for
+# the Wine run: there a test that needs node skips (testprovider says why)
+# instead of failing, since node cannot run inside Wine; the end-to-end run
+# below logs in against the real provider from the Linux side.
 skip='AgainstNodeOIDCProvider|TestPasted|TestNetworkFaultsAreTransientAndBounded'
-GOOS=windows CGO_ENABLED=0 go test -overlay "$work/overlay.json" -exec wine64 -count=1 -timeout 300s -skip "$skip" -v $WINDOWS_TEST_PACKAGES >"$work/unit.log" 2>&1
+env -u CI -u TOKENTRAY_TEST_PROVIDER GOOS=windows CGO_ENABLED=0 go test -overlay "$work/overlay.json" -exec wine64 -count=1 -timeout 300s -skip "$skip" -v $WINDOWS_TEST_PACKAGES >"$work/unit.log" 2>&1
 unit_status=$?
 # ui/tray's and app/api's other tests need a tray host on D-Bus or unix
 # sockets of their own; their Windows tests run.
