@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make package: builds tokentray's three programs and packs them with
 # `fyne package -os linux` (metadata from FyneApp.toml) into
-# dist/tokentray.tar.xz: the programs, a .desktop file and the icon, with a
+# build/tokentray.tar.xz: the programs, a .desktop file and the icon, with a
 # Makefile that installs them (sudo make install, or make user-install for
 # ~/.local).
 set -euo pipefail
@@ -14,8 +14,8 @@ if [ ! -x "$fyne" ]; then
 fi
 version=$(git describe --tags --always --dirty 2>/dev/null || echo dev)
 make --no-print-directory build VERSION="$version"
-mkdir -p dist
-rm -f dist/tokentray.tar.xz
+mkdir -p build  # not dist/: make dist (GoReleaser --clean) empties that
+rm -f build/tokentray.tar.xz
 
 work=$(mktemp -d)
 # fyne package bumps FyneApp.toml's Build after every run (fyne v2.8.1,
@@ -35,7 +35,7 @@ awk '{ print }
      /bin\/\$\(Exec\)/ && !/sed -i/ {
        for (i = 1; i <= 2; i++) { l = $0; gsub(/\$\(Exec\)/, "$(Exec)" (i == 1 ? "-agent" : "-ui"), l); print l }
      }' "$work/tokentray/Makefile" > "$work/Makefile" && mv "$work/Makefile" "$work/tokentray/Makefile"
-tar -cJf dist/tokentray.tar.xz -C "$work" tokentray
+tar -cJf build/tokentray.tar.xz -C "$work" tokentray
 
 # Install it into a scratch root and run it, as a user would.
 mkdir "$work/root"
@@ -45,6 +45,6 @@ for p in tokentray tokentray-agent tokentray-ui; do
 done
 "$work/root/usr/bin/tokentray" version
 
-echo "dist/tokentray.tar.xz:"
-tar -tJf dist/tokentray.tar.xz
+echo "build/tokentray.tar.xz:"
+tar -tJf build/tokentray.tar.xz
 

@@ -35,8 +35,12 @@ type Options struct {
 	Browser    auth.Browser
 	HTTPClient *http.Client // for the providers; nil → one with timeouts
 	Log        *slog.Logger
-	Version    string
-	Now        func() time.Time
+	// LogLevel, when set, is Log's level: the agent sets it from the
+	// config's log_level at start and at each reload (--debug pins it
+	// instead by leaving this nil).
+	LogLevel *slog.LevelVar
+	Version  string
+	Now      func() time.Time
 	// Sleep waits between the polls of a device login; nil uses a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
@@ -81,6 +85,7 @@ func Start(ctx context.Context, o Options) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
+	setLogLevel(o.LogLevel, cfg.LogLevel)
 	hardenProcess(o.Log)
 	a := &Agent{o: o, log: o.Log, cfg: cfg, sessions: map[string]*session.Session{}, done: make(chan struct{})}
 	a.hc = o.HTTPClient
@@ -343,6 +348,7 @@ func (a *Agent) Reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	setLogLevel(a.o.LogLevel, cfg.LogLevel)
 	a.mu.Lock()
 	old := a.cfg
 	var fresh, stopped []*session.Session
@@ -395,4 +401,16 @@ func (a *Agent) Close() error {
 		return nil // open keep-alive or login streams; they die with us
 	}
 	return err
+}
+
+// setLogLevel sets v from the config's log_level ("" keeps info).
+func setLogLevel(v *slog.LevelVar, name string) {
+	if v == nil {
+		return
+	}
+	level := slog.LevelInfo
+	if name != "" {
+		level.UnmarshalText([]byte(name)) // validated by config.Load
+	}
+	v.Set(level)
 }

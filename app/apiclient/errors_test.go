@@ -24,6 +24,11 @@ func TestCodeHTTPStatus(t *testing.T) {
 		{CodeBadRequest, 400},
 		{CodeNotFound, 404},
 		{CodeNoLogin, 409},
+		{CodeMinValidUnmet, 400},
+		{CodeMisconfigured, 502},
+		{CodeNoRefreshToken, 502},
+		{CodeUnavailable, 503},
+		{CodeNoClipboard, 503},
 		{Code("no_such_code"), 500},
 	}
 	for _, tt := range tests {

@@ -291,10 +291,14 @@ func available(cmd *cobra.Command) []*cobra.Command {
 	return out
 }
 
-func (c *cmdContext) logger() *slog.Logger {
-	level := slog.LevelInfo
-	if c.debug {
-		level = slog.LevelDebug
+// logger logs to standard error at the config's log_level, or at debug
+// with --debug; levelVar is what the agent sets from the config (nil with
+// --debug, which wins).
+func (c *cmdContext) logger() (log *slog.Logger, levelVar *slog.LevelVar) {
+	var level slog.Leveler = slog.LevelDebug
+	if !c.debug {
+		levelVar = new(slog.LevelVar)
+		level = levelVar
 	}
-	return slog.New(slog.NewTextHandler(c.env.Stderr, &slog.HandlerOptions{Level: level}))
+	return slog.New(slog.NewTextHandler(c.env.Stderr, &slog.HandlerOptions{Level: level})), levelVar
 }

@@ -54,7 +54,8 @@ func maxArgs(n int) cobra.PositionalArgs {
 }
 
 func (c *cmdContext) agentOptions() agent.Options {
-	return agent.Options{ConfigPath: c.configPath, RuntimeDir: c.runtimeDir, Log: c.logger(), Version: c.env.Version}
+	log, level := c.logger()
+	return agent.Options{ConfigPath: c.configPath, RuntimeDir: c.runtimeDir, Log: log, LogLevel: level, Version: c.env.Version}
 }
 
 func runAgent(c *cmdContext) error {
