@@ -18,7 +18,7 @@ func TestImportsPointOneWay(t *testing.T) {
 		{"./app/...", []string{"fyne.io/", "github.com/tokentray/tokentray/ui"}},
 		{"./assets/...", []string{"fyne.io/fyne/v2/app", "github.com/tokentray/tokentray/app"}},
 		// The tray runs in the agent: fyne.io/systray, never Fyne itself.
-		{"./ui/tray/...", []string{"fyne.io/fyne/", "github.com/tokentray/tokentray/ui/windows", "github.com/tokentray/tokentray/ui/desktop"}},
+		{"./ui/tray/...", []string{"fyne.io/fyne/", "github.com/tokentray/tokentray/ui/windows", "github.com/tokentray/tokentray/ui/desktop", "github.com/tokentray/tokentray/app/cli"}},
 		{"./ui/model/...", []string{"fyne.io/", "github.com/tokentray/tokentray/app/session", "github.com/tokentray/tokentray/app/store", "github.com/tokentray/tokentray/app/api", "github.com/tokentray/tokentray/app/agent"}},
 		{"./ui/clipboard/...", []string{"fyne.io/"}},
 		{"./ui/notify/...", []string{"fyne.io/"}},

@@ -45,6 +45,10 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
+// ErrNoTray is returned by the tray run in the agent (cli.Env.RunTray)
+// when the desktop has no tray host: the agent serves on without it.
+var ErrNoTray = errors.New("no system tray host")
+
 // Agent is a running agent.
 type Agent struct {
 	o      Options

@@ -34,12 +34,9 @@ const clipboardPattern = "POST /v1/clipboard/{profile}"
 const copyTimeout = 10 * time.Second
 
 func (s *Server) copyToClipboard(w http.ResponseWriter, r *http.Request) {
-	sess, ok := s.session(w, r)
-	if !ok {
-		return
-	}
 	var req apiclient.ClipboardRequest
-	if !readJSON(w, r, &req) {
+	sess, ok := s.sessionAndBody(w, r, &req)
+	if !ok {
 		return
 	}
 	if req.What != "" && req.What != "access_token" {

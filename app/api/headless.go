@@ -40,12 +40,9 @@ func loginErrorCode(err error) apiclient.Code {
 // answer comes when the login has ended, or at once when the address was
 // refused and the login goes on.
 func (s *Server) pasteLogin(w http.ResponseWriter, r *http.Request) {
-	sess, ok := s.session(w, r)
-	if !ok {
-		return
-	}
 	var req apiclient.PasteRequest
-	if !readJSON(w, r, &req) {
+	sess, ok := s.sessionAndBody(w, r, &req)
+	if !ok {
 		return
 	}
 	if strings.TrimSpace(req.URL) == "" {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/app/apiclient"
+	"github.com/tokentray/tokentray/app/rundir"
 )
 
 // helperEnv, when set, makes the test binary a peer helper instead of
@@ -124,7 +125,7 @@ func TestAnotherUserIsRefused(t *testing.T) {
 	if err := os.Mkdir(openDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	openSock := filepath.Join(openDir, "agent.sock")
+	openSock := rundir.Socket(openDir)
 	ol, err := net.Listen("unix", openSock)
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -43,36 +44,34 @@ const (
 
 func (s *Server) setSecret(w http.ResponseWriter, r *http.Request) {
 	var req apiclient.SecretRequest
-	if !readJSON(w, r, &req) {
-		return
+	if v, ok := readSecret(w, r, &req, &req.Secret, "secret", maxSecret); ok {
+		s.storeSecret(w, r, ClientSecret, v)
 	}
-	v := strings.TrimSpace(req.Secret)
-	switch {
-	case v == "":
-		writeError(w, apiclient.CodeBadRequest, "the secret is empty")
-		return
-	case len(v) > maxSecret:
-		writeError(w, apiclient.CodeBadRequest, "the secret is longer than 2 KiB")
-		return
-	}
-	s.storeSecret(w, r, ClientSecret, v)
 }
 
 func (s *Server) setPrivateKey(w http.ResponseWriter, r *http.Request) {
 	var req apiclient.PrivateKeyRequest
-	if !readJSON(w, r, &req) {
-		return
+	if v, ok := readSecret(w, r, &req, &req.PrivateKey, "private key", maxPrivateKey); ok {
+		s.storeSecret(w, r, PrivateKey, v+"\n")
 	}
-	v := strings.TrimSpace(req.PrivateKey)
+}
+
+// readSecret decodes req and returns *field trimmed, refusing it empty or
+// longer than max bytes (what names it in the answer).
+func readSecret(w http.ResponseWriter, r *http.Request, req any, field *string, what string, max int) (string, bool) {
+	if !readJSON(w, r, req) {
+		return "", false
+	}
+	v := strings.TrimSpace(*field)
 	switch {
 	case v == "":
-		writeError(w, apiclient.CodeBadRequest, "the private key is empty")
-		return
-	case len(v) > maxPrivateKey:
-		writeError(w, apiclient.CodeBadRequest, "the private key is longer than 16 KiB")
-		return
+		writeError(w, apiclient.CodeBadRequest, "the "+what+" is empty")
+	case len(v) > max:
+		writeError(w, apiclient.CodeBadRequest, fmt.Sprintf("the %s is longer than %d KiB", what, max>>10))
+	default:
+		return v, true
 	}
-	s.storeSecret(w, r, PrivateKey, v+"\n")
+	return "", false
 }
 
 func (s *Server) storeSecret(w http.ResponseWriter, r *http.Request, kind SecretKind, v string) {

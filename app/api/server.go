@@ -170,6 +170,13 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) (*session.Sessi
 	return s.sessionNamed(w, r.PathValue("profile"))
 }
 
+// sessionAndBody is session, then readJSON into req unless req is nil:
+// false when it has answered the request with an error.
+func (s *Server) sessionAndBody(w http.ResponseWriter, r *http.Request, req any) (*session.Session, bool) {
+	sess, ok := s.session(w, r)
+	return sess, ok && (req == nil || readJSON(w, r, req))
+}
+
 func (s *Server) sessionNamed(w http.ResponseWriter, name string) (*session.Session, bool) {
 	sess, ok := s.Sessions.Session(name)
 	if !ok {
@@ -250,12 +257,9 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	sess, ok := s.session(w, r)
-	if !ok {
-		return
-	}
 	var req apiclient.LoginRequest
-	if !readJSON(w, r, &req) {
+	sess, ok := s.sessionAndBody(w, r, &req)
+	if !ok {
 		return
 	}
 	streamLogin(w, func(emit func(apiclient.LoginEvent)) error {
@@ -309,11 +313,8 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
 // req (unless req is nil), runs do within maxWait, and answers the
 // profile's status, or the error (a badRequest as 400).
 func (s *Server) act(w http.ResponseWriter, r *http.Request, req any, do func(context.Context, *session.Session) error) {
-	sess, ok := s.session(w, r)
+	sess, ok := s.sessionAndBody(w, r, req)
 	if !ok {
-		return
-	}
-	if req != nil && !readJSON(w, r, req) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), maxWait)

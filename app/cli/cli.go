@@ -31,13 +31,10 @@ type Env struct {
 	Getenv         func(string) string
 	Version        string
 	// RunTray runs the tray inside the agent's process until ctx ends. It
-	// returns ErrNoTray when the desktop has no tray host; nil means this
+	// returns agent.ErrNoTray when the desktop has no tray host; nil means this
 	// build has no tray.
 	RunTray func(ctx context.Context, a *agent.Agent) error
 }
-
-// ErrNoTray is returned by Env.RunTray when no tray host is there.
-var ErrNoTray = errors.New("no system tray host")
 
 // errUsage marks a usage error: exit status 2.
 var errUsage = errors.New("usage")

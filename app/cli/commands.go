@@ -74,7 +74,7 @@ func runWithTray(c *cmdContext) error {
 		return nil
 	}
 	err = c.env.RunTray(c.ctx, a)
-	if errors.Is(err, ErrNoTray) {
+	if errors.Is(err, agent.ErrNoTray) {
 		c.errorf("tokentray: %v; serving on %s and %s without a tray\n", err, a.Socket(), a.TCPAddr())
 		<-c.ctx.Done()
 		return nil

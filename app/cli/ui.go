@@ -12,27 +12,14 @@ import (
 	"github.com/tokentray/tokentray/app/launch"
 )
 
-// uiWindows are the windows `tokentray ui` opens (ui/desktop shows them).
-var uiWindows = []struct{ name, args, what string }{
-	{"settings", "", "the profiles: add, edit, remove"},
-	{"details", "PROFILE", "what the profile's current access token says"},
-	{"login", "PROFILE", "log in, with the URL to copy for another browser"},
-	{"status", "[--quit-button]", "every profile and its actions in a small window (--quit-button: a button that ends the agent)"},
-	{"about", "", "the version and where tokentray lives"},
-}
-
 // uiCommand is `tokentray ui WINDOW [ARGS]`. The windows are a program of
 // their own, tokentray-ui, which this hands the command to.
 func (c *cmdContext) uiCommand() *cobra.Command {
-	var list strings.Builder
-	for _, w := range uiWindows {
-		fmt.Fprintf(&list, "\n  %-24s %s", strings.TrimSpace(w.name+" "+w.args), w.what)
-	}
 	cmd := &cobra.Command{
 		Use:   "ui WINDOW [ARGS]",
 		Short: "open a window: settings, details PROFILE, login PROFILE, status, about",
 		Long: "Open one of tokentray's windows (the tray opens the same ones). They run in a\n" +
-			"program of their own, tokentray-ui, which ends when its last window closes.\n\nWINDOW is one of:" + list.String(),
+			"program of their own, tokentray-ui, which ends when its last window closes.\n\nWINDOW is one of:\n" + strings.TrimSuffix(launch.WindowUsage(), "\n"),
 		Example:           "  tokentray ui settings\n  tokentray ui details work",
 		Args:              checkWindow,
 		ValidArgsFunction: c.completeWindow,
@@ -57,15 +44,15 @@ func checkWindow(_ *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%w: name a window: settings, details PROFILE, login PROFILE, status, about", errUsage)
 	}
-	for _, w := range uiWindows {
-		if w.name != args[0] {
+	for _, w := range launch.Windows {
+		if w.Name != args[0] {
 			continue
 		}
 		n := len(args) - 1
 		switch {
-		case w.args == "PROFILE" && n != 1:
-			return fmt.Errorf("%w: tokentray ui %s PROFILE", errUsage, w.name)
-		case w.args == "" && n > 0, strings.HasPrefix(w.args, "[") && (n > 1 || n == 1 && "["+args[1]+"]" != w.args):
+		case w.Args == "PROFILE" && n != 1:
+			return fmt.Errorf("%w: tokentray ui %s PROFILE", errUsage, w.Name)
+		case w.Args == "" && n > 0, strings.HasPrefix(w.Args, "[") && (n > 1 || n == 1 && "["+args[1]+"]" != w.Args):
 			return fmt.Errorf("%w: too many arguments: %s", errUsage, strings.Join(args[1:], " "))
 		}
 		return nil
@@ -76,9 +63,9 @@ func checkWindow(_ *cobra.Command, args []string) error {
 func (c *cmdContext) completeWindow(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	if len(args) == 0 {
 		var out []cobra.Completion
-		for _, w := range uiWindows {
-			if strings.HasPrefix(w.name, toComplete) {
-				out = append(out, cobra.CompletionWithDesc(w.name, w.what))
+		for _, w := range launch.Windows {
+			if strings.HasPrefix(w.Name, toComplete) {
+				out = append(out, cobra.CompletionWithDesc(w.Name, w.Summary))
 			}
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp

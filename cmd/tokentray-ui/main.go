@@ -19,6 +19,7 @@ import (
 	"syscall"
 
 	"github.com/tokentray/tokentray/app/apiclient"
+	"github.com/tokentray/tokentray/app/launch"
 	"github.com/tokentray/tokentray/ui/desktop"
 )
 
@@ -48,16 +49,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Bool("debug", false, "") // accepted as by every tokentray command
 	switch err := fs.Parse(args); {
 	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprintf(stdout, help, desktop.Usage())
+		fmt.Fprintf(stdout, help, launch.WindowUsage())
 		return 0
 	case err != nil:
-		fmt.Fprintf(stderr, "tokentray: %v\n\n"+help, err, desktop.Usage())
+		fmt.Fprintf(stderr, "tokentray: %v\n\n"+help, err, launch.WindowUsage())
 		return 2
 	case fs.NArg() == 0:
-		fmt.Fprintf(stderr, help, desktop.Usage())
+		fmt.Fprintf(stderr, help, launch.WindowUsage())
 		return 2
 	case fs.Arg(0) == "help":
-		fmt.Fprintf(stdout, help, desktop.Usage())
+		fmt.Fprintf(stdout, help, launch.WindowUsage())
 		return 0
 	case fs.Arg(0) == "version":
 		fmt.Fprintln(stdout, "tokentray-ui", version)

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tokentray/tokentray/ui/desktop"
+	"github.com/tokentray/tokentray/app/launch"
 )
 
 // The program's own arguments, before any window or agent is needed.
@@ -37,7 +37,7 @@ func TestArguments(t *testing.T) {
 	// --help lists every window.
 	var out bytes.Buffer
 	run([]string{"--help"}, &out, &out)
-	for _, w := range desktop.Windows {
+	for _, w := range launch.Windows {
 		if !strings.Contains(out.String(), "\n  "+w.Name) {
 			t.Errorf("--help does not list the %s window:\n%s", w.Name, out.String())
 		}

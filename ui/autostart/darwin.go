@@ -31,17 +31,5 @@ func (m *Manager) Path() (string, error) {
 	return filepath.Join(home, "Library", "LaunchAgents", Label+".plist"), nil
 }
 
-// Enabled reports whether the LaunchAgent is there.
-func (m *Manager) Enabled() bool {
-	p, err := m.Path()
-	return err == nil && fileEnabled(p)
-}
-
-// Set writes or removes the LaunchAgent.
-func (m *Manager) Set(on bool) error {
-	p, err := m.Path()
-	if err != nil {
-		return err
-	}
-	return setFile(p, on, LaunchAgentPlist(m.Entry))
-}
+// contents is what Set writes at Path: the LaunchAgent.
+func (m *Manager) contents() string { return LaunchAgentPlist(m.Entry) }

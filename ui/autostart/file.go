@@ -9,15 +9,23 @@ import (
 	"path/filepath"
 )
 
-// fileEnabled reports whether the autostart file at p is there.
-func fileEnabled(p string) bool {
-	_, err := os.Stat(p)
+// Enabled reports whether the autostart file (Path) is there.
+func (m *Manager) Enabled() bool {
+	p, err := m.Path()
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(p)
 	return err == nil
 }
 
-// setFile writes contents to p (a temp file, then rename, so a session
-// starting meanwhile never reads half an entry) or removes p.
-func setFile(p string, on bool, contents string) error {
+// Set writes the autostart file (a temp file, then rename, so a session
+// starting meanwhile never reads half an entry) or removes it.
+func (m *Manager) Set(on bool) error {
+	p, err := m.Path()
+	if err != nil {
+		return err
+	}
 	if !on {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("autostart: %w", err)
@@ -28,7 +36,7 @@ func setFile(p string, on bool, contents string) error {
 		return fmt.Errorf("autostart: %w", err)
 	}
 	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, []byte(contents), 0o644); err != nil {
+	if err := os.WriteFile(tmp, []byte(m.contents()), 0o644); err != nil {
 		return fmt.Errorf("autostart: %w", err)
 	}
 	if err := os.Rename(tmp, p); err != nil {

@@ -36,17 +36,5 @@ func (m *Manager) Path() (string, error) {
 	return filepath.Join(dir, "autostart", "tokentray.desktop"), nil
 }
 
-// Enabled reports whether the entry is there.
-func (m *Manager) Enabled() bool {
-	p, err := m.Path()
-	return err == nil && fileEnabled(p)
-}
-
-// Set writes or removes the entry.
-func (m *Manager) Set(on bool) error {
-	p, err := m.Path()
-	if err != nil {
-		return err
-	}
-	return setFile(p, on, DesktopFile(m.Entry))
-}
+// contents is what Set writes at Path: the desktop entry.
+func (m *Manager) contents() string { return DesktopFile(m.Entry) }

@@ -13,13 +13,13 @@ import (
 	"os"
 	"os/signal"
 	"slices"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/tokentray/tokentray/app/apiclient"
+	"github.com/tokentray/tokentray/app/launch"
 	"github.com/tokentray/tokentray/assets"
 	"github.com/tokentray/tokentray/ui/model"
 	"github.com/tokentray/tokentray/ui/windows"
@@ -28,41 +28,17 @@ import (
 // AppID is the application's ID (FyneApp.toml, the .desktop file).
 const AppID = "io.github.tokentray"
 
-// A Window is one of the windows Run opens, as its help lists it.
-type Window struct {
-	Name, Args, Summary string
-	profile             bool // takes exactly one argument, a profile
-}
-
-// Windows are the windows Run opens.
-var Windows = []Window{
-	{"settings", "", "the profiles: add, edit, remove", false},
-	{"details", "PROFILE", "what the current access token says", true},
-	{"login", "PROFILE", "log in, with the URL to copy for another browser", true},
-	{"status", "[--quit-button]", "every profile and its actions in a small window", false},
-	{"about", "", "the version", false},
-}
-
-// Usage lists the windows, one a line.
-func Usage() string {
-	var b strings.Builder
-	for _, w := range Windows {
-		fmt.Fprintf(&b, "  %-26s %s\n", strings.TrimSpace(w.Name+" "+w.Args), w.Summary)
-	}
-	return b.String()
-}
-
 // Run shows the window args name and returns when its last window closes.
 func Run(ctx context.Context, args []string, c *apiclient.Client) error {
 	if len(args) == 0 {
-		return errors.New("which window?\n" + Usage())
+		return errors.New("which window?\n" + launch.WindowUsage())
 	}
-	i := slices.IndexFunc(Windows, func(w Window) bool { return w.Name == args[0] })
+	i := slices.IndexFunc(launch.Windows, func(w launch.Window) bool { return w.Name == args[0] })
 	if i < 0 {
-		return fmt.Errorf("no window %q; the windows are:\n%s", args[0], Usage())
+		return fmt.Errorf("no window %q; the windows are:\n%s", args[0], launch.WindowUsage())
 	}
-	win := Windows[i]
-	if win.profile && len(args) != 2 {
+	win := launch.Windows[i]
+	if win.Args == "PROFILE" && len(args) != 2 {
 		return fmt.Errorf("usage: tokentray ui %s %s", win.Name, win.Args)
 	}
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
@@ -133,7 +109,7 @@ func Run(ctx context.Context, args []string, c *apiclient.Client) error {
 			}
 		}
 	}
-	if win.profile {
+	if win.Args == "PROFILE" {
 		if err := windows.CheckProfile(st, args[1]); err != nil {
 			if os.Getenv(model.FromTrayEnv) != "" {
 				windows.NewRefusal(env, err).Show()

@@ -25,6 +25,7 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"github.com/tokentray/tokentray/app/apiclient"
+	"github.com/tokentray/tokentray/app/rundir"
 	"github.com/tokentray/tokentray/internal/testing/testbuild"
 	"github.com/tokentray/tokentray/internal/testing/testprovider"
 )
@@ -86,7 +87,7 @@ func startAgentEnv(t *testing.T, p *testprovider.Provider, config string, env []
 		t.Fatal(err)
 	}
 	run := filepath.Join(dir, "run")
-	a := &agentProc{log: &testprovider.SyncBuffer{}, socket: filepath.Join(run, "agent.sock"), config: cfg}
+	a := &agentProc{log: &testprovider.SyncBuffer{}, socket: rundir.Socket(run), config: cfg}
 	// XDG_RUNTIME_DIR: a user session of its own (the keyring's one-agent
 	// lock is per user).
 	a.env = append(os.Environ(), "TOKENTRAY_CONFIG="+cfg, "TOKENTRAY_RUNTIME_DIR="+run, "BROWSER="+browser, "XDG_RUNTIME_DIR="+filepath.Join(dir, "session"))

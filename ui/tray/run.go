@@ -9,7 +9,6 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"github.com/tokentray/tokentray/app/agent"
-	"github.com/tokentray/tokentray/app/cli"
 	"github.com/tokentray/tokentray/app/config"
 	"github.com/tokentray/tokentray/app/launch"
 	"github.com/tokentray/tokentray/ui/autostart"
@@ -22,7 +21,7 @@ import (
 // redraws on its changes (agent.Subscribe); it never uses the socket. Without a tray host on the session bus it says
 // so and opens the status window; the icon still appears if a host starts
 // later. Without a session bus at all it opens the status window and
-// returns cli.ErrNoTray: the agent then serves on without a tray.
+// returns agent.ErrNoTray: the agent then serves on without a tray.
 func RunAgent(ctx context.Context, a *agent.Agent) error {
 	log := a.Logger()
 	c := a.Local()
@@ -77,7 +76,7 @@ func RunAgent(ctx context.Context, a *agent.Agent) error {
 		}
 		if err != nil {
 			if werr != nil {
-				return fmt.Errorf("%w: %s", cli.ErrNoTray, why)
+				return fmt.Errorf("%w: %s", agent.ErrNoTray, why)
 			}
 			<-ctx.Done() // the status window's Quit ends it too
 			return nil

@@ -82,36 +82,22 @@ func NewLogin(env *Env, profile string) *Login {
 	case "device":
 		l.code = widget.NewLabelWithStyle("…", fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
 		l.code.SizeName = theme.SizeNameHeadingText
-		l.url = widget.NewEntry()
-		l.url.SetPlaceHolder("waiting for the provider …")
-		l.url.Disable()
-		l.copyURL = widget.NewButtonWithIcon("Copy code", theme.ContentCopyIcon(), func() {
+		l.waitingParts("waiting for the provider …", "Copy code", func() {
 			env.App.Clipboard().SetContent(l.code.Text)
 			l.state.SetText("Code copied.")
 		})
-		l.copyURL.Disable()
 		l.open = widget.NewButtonWithIcon("Open the page", theme.ComputerIcon(), func() {
 			if u, err := url.Parse(l.url.Text); err == nil {
 				env.App.OpenURL(u)
 			}
 		})
 		l.open.Disable()
-		l.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { l.cancelLogin() })
-		l.retry = widget.NewButtonWithIcon("Try again", theme.ViewRefreshIcon(), func() { l.Start() })
-		l.retry.Hide()
 		l.Win.SetContent(container.NewVBox(title, l.state, l.code, l.url, container.NewHBox(l.copyURL, l.open, layoutSpacer(), l.retry, l.cancel, closeBtn)))
 	default:
-		l.url = widget.NewEntry()
-		l.url.SetPlaceHolder("waiting for the agent …")
-		l.url.Disable()
-		l.copyURL = widget.NewButtonWithIcon("Copy login URL", theme.ContentCopyIcon(), func() {
+		l.waitingParts("waiting for the agent …", "Copy login URL", func() {
 			env.App.Clipboard().SetContent(l.url.Text)
 			l.state.SetText("Login URL copied: open it in the browser you want to use.")
 		})
-		l.copyURL.Disable()
-		l.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { l.cancelLogin() })
-		l.retry = widget.NewButtonWithIcon("Try again", theme.ViewRefreshIcon(), func() { l.Start() })
-		l.retry.Hide()
 		l.Win.SetContent(container.NewVBox(title, l.state, l.url, container.NewHBox(l.copyURL, layoutSpacer(), l.retry, l.cancel, closeBtn)))
 	}
 	l.Win.Resize(fyne.NewSize(620, 220))
@@ -119,6 +105,20 @@ func NewLogin(env *Env, profile string) *Login {
 	// still finish it); Cancel does.
 	env.onClosed(l.Win, nil)
 	return l
+}
+
+// waitingParts makes what a browser or device login shows while it waits:
+// the address (disabled until the agent sends it), a copy button, Cancel,
+// and Try again (hidden until the login fails).
+func (l *Login) waitingParts(placeholder, copyLabel string, copy func()) {
+	l.url = widget.NewEntry()
+	l.url.SetPlaceHolder(placeholder)
+	l.url.Disable()
+	l.copyURL = widget.NewButtonWithIcon(copyLabel, theme.ContentCopyIcon(), copy)
+	l.copyURL.Disable()
+	l.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { l.cancelLogin() })
+	l.retry = widget.NewButtonWithIcon("Try again", theme.ViewRefreshIcon(), func() { l.Start() })
+	l.retry.Hide()
 }
 
 // Start begins (or joins) a browser login; for password and import logins

@@ -25,6 +25,8 @@ func main() {
 	if err != nil {
 		fail(err.Error())
 	}
+	// The path by hand, not app/rundir: it would link path/filepath and
+	// strconv, which this floor leaves out.
 	if err := syscall.Connect(fd, &syscall.SockaddrUnix{Name: os.Getenv("TOKENTRAY_RUNTIME_DIR") + "/agent.sock"}); err != nil {
 		fail(err.Error())
 	}

@@ -14,8 +14,9 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
+
+	"github.com/tokentray/tokentray/app/rundir"
 )
 
 func main() {
@@ -23,7 +24,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: TOKENTRAY_RUNTIME_DIR=DIR floor-token PROFILE")
 		os.Exit(2)
 	}
-	sock := filepath.Join(os.Getenv("TOKENTRAY_RUNTIME_DIR"), "agent.sock")
+	// net/http links all that app/rundir does: it adds nothing to measure.
+	sock := rundir.Socket(rundir.Dir(os.Getenv(rundir.Env)))
 	hc := &http.Client{Timeout: 35 * time.Second, Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
