@@ -17,6 +17,7 @@
 # a real Secret Service and your own keyring is never touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/provider.sh
 root=$PWD
 demo="$root/.demo"
 mkdir -p "$demo"
@@ -53,14 +54,10 @@ trap 'exit 130' INT TERM
 
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 
-# 1. The provider. Access tokens live 60 s, so you can watch tokentray
-#    refresh (and rotate the refresh token) every ~45 s.
-printf '{"port": %s, "accessTokenTTL": 60}\n' "$port" > "$demo/provider.json"
-node testdata/oidc-provider/server.js "$demo/provider.json" > "$demo/provider.out" 2> "$demo/provider.log" &
-pids+=($!)
-for _ in $(seq 100); do grep -q READY "$demo/provider.out" 2>/dev/null && break; sleep 0.1; done
-issuer=$(awk '/READY/{print $2}' "$demo/provider.out")
-[ -n "$issuer" ] || { echo "demo: the provider did not start:"; cat "$demo/provider.log"; exit 1; }
+# 1. The provider. Access tokens live 60 s; tokentray serves one while at
+#    least 30 s of it is left, so you can watch it refresh (and rotate the
+#    refresh token) about every 22 s.
+start_provider "$demo" "$port" 60 || exit 1
 
 # 2. The config.
 cat > "$demo/config.toml" <<TOML

@@ -14,6 +14,7 @@
 # in the window) and the scripted browser for the login.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/provider.sh
 if [ -z "${TOKENTRAY_IN_DESKTOP:-}" ]; then
   exec scripts/with-desktop.sh "$0" "$@"
 fi
@@ -29,21 +30,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-printf '{"port": 0, "accessTokenTTL": 3600}\n' > "$work/provider.json"
-node testdata/oidc-provider/server.js "$work/provider.json" > "$work/provider.out" 2> "$work/provider.log" &
-pids+=($!)
-for _ in $(seq 100); do grep -q READY "$work/provider.out" 2>/dev/null && break; sleep 0.1; done
-issuer=$(awk '/READY/{print $2}' "$work/provider.out")
-[ -n "$issuer" ] || { echo "measure-idle: the provider did not start" >&2; cat "$work/provider.log" >&2; exit 1; }
-cat > "$work/config.toml" <<TOML
-listen = "127.0.0.1:0"
-
-[[profile]]
-name = "bench"
-issuer = "$issuer"
-client_id = "tokentray"
-scopes = ["openid", "offline_access"]
-TOML
+start_provider "$work" 0 3600 || exit 1
+write_config "$work/config.toml" bench 127.0.0.1:0
 go build -o "$work/scripted-browser" ./internal/testing/testprovider/cmd/scripted-browser
 export TOKENTRAY_CONFIG="$work/config.toml" TOKENTRAY_RUNTIME_DIR="$work/run"
 export BROWSER="$work/scripted-browser" DEMO_ISSUER="$issuer"

@@ -11,6 +11,7 @@
 # SMOKE_NO_BUILD=1 reuses dist/ as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/provider.sh
 root_dir=$PWD
 export GOCACHE="${GOCACHE:-$HOME/.cache/tokentray-go-build}" GOFLAGS="${GOFLAGS:--buildvcs=false}"
 
@@ -96,21 +97,8 @@ fi
 
 # 4. A token read: the installed agent logs in to the real test provider
 #    (a scripted browser does the person's part) and serves the token.
-printf '{"port": 0, "accessTokenTTL": 60}\n' > "$work/provider.json"
-node testdata/oidc-provider/server.js "$work/provider.json" > "$work/provider.out" 2> "$work/provider.log" &
-pids+=($!)
-for _ in $(seq 100); do grep -q READY "$work/provider.out" 2>/dev/null && break; sleep 0.1; done
-issuer=$(awk '/READY/{print $2}' "$work/provider.out")
-[ -n "$issuer" ] || { cat "$work/provider.log"; fail "the provider did not start (make deps?)"; }
-cat > "$work/config.toml" <<TOML
-listen = "127.0.0.1:0"
-
-[[profile]]
-name = "smoke"
-issuer = "$issuer"
-client_id = "tokentray"
-scopes = ["openid", "offline_access"]
-TOML
+start_provider "$work" 0 60 || fail "the provider did not start"
+write_config "$work/config.toml" smoke 127.0.0.1:0
 go build -o "$work/scripted-browser" ./internal/testing/testprovider/cmd/scripted-browser
 export TOKENTRAY_CONFIG="$work/config.toml" TOKENTRAY_RUNTIME_DIR="$work/run"
 export BROWSER="$work/scripted-browser" DEMO_ISSUER="$issuer"

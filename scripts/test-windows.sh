@@ -15,6 +15,7 @@
 # here from scripts/windows/processprng.c goes into the throwaway prefix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/provider.sh
 root=$PWD
 export GOCACHE="${GOCACHE:-$HOME/.cache/tokentray-go-build}" GOFLAGS="${GOFLAGS:--buildvcs=false}"
 export PATH="$PATH:/usr/lib/wine"   # wine64 lives there on Debian
@@ -114,22 +115,9 @@ lap "unit tests"
 say "end to end: tokentray-agent.exe under Wine against the real provider"
 : "${TOKENTRAY_SKIP_E2E:=}"
 if [ -n "$TOKENTRAY_SKIP_E2E" ]; then echo "test-windows: end to end skipped (TOKENTRAY_SKIP_E2E)"; exit 0; fi
-printf '{"port": 0, "accessTokenTTL": 300}\n' >"$work/provider.json"
-node testdata/oidc-provider/server.js "$work/provider.json" >"$work/provider.out" 2>"$work/provider.log" &
-pids+=($!)
-for _ in $(seq 100); do grep -q READY "$work/provider.out" 2>/dev/null && break; sleep 0.1; done
-issuer=$(awk '/READY/{print $2}' "$work/provider.out")
-[ -n "$issuer" ] || fail "the provider did not start"
+start_provider "$work" 0 300 || fail "the provider did not start"
 userinfo=$(curl -sf "$issuer/.well-known/openid-configuration" | sed -n 's/.*"userinfo_endpoint":"\([^"]*\)".*/\1/p')
-cat >"$work/config.toml" <<TOML
-listen = "127.0.0.1:0"
-
-[[profile]]
-name = "demo"
-issuer = "$issuer"
-client_id = "tokentray"
-scopes = ["openid", "offline_access"]
-TOML
+write_config "$work/config.toml" demo 127.0.0.1:0
 mkdir -p "$work/run"
 export TOKENTRAY_CONFIG TOKENTRAY_RUNTIME_DIR BROWSER DEMO_ISSUER="$issuer"
 TOKENTRAY_CONFIG=$(win "$work/config.toml")
