@@ -7,14 +7,27 @@ import (
 	"errors"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/tokentray/tokentray/app/store"
 )
 
 // tokenHash names a refresh token without keeping it.
 func tokenHash(rt string) string {
-	h := sha256.Sum256([]byte(rt))
+	h := sha256.Sum256(view(rt))
 	return hex.EncodeToString(h[:16])
+}
+
+// view is s's bytes without a copy, for reading only (hashing): each
+// []byte(secret) would leave one more copy of the secret in the heap,
+// where garbage stays readable until its memory is reused.
+func view(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// storedItem is the store's item named by hashes: of its bytes, and
+// (tokenHash) of the refresh token it holds.
+type storedItem struct {
+	item [sha256.Size]byte
+	rt   string
 }
 
 // rememberLocked notes that this session held rt.
@@ -129,13 +142,13 @@ func (s *Session) verify(gen int, rt string) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	rec, err := s.load(ctx)
+	rec, same, err := s.loadUnless(ctx, rt)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.o.Log.Warn("the saved login was removed from the keyring; writing it back")
 		s.saveCurrent(gen, Removed)
-	case err != nil:
-		// Unreadable now; a failed save says so when it happens.
+	case err != nil, same:
+		// Unreadable now (a failed save says so when it happens), or ours.
 	case rec.RefreshToken != rt && rec.RefreshToken != "" && s.isKnown(rec.RefreshToken):
 		s.saveCurrent(gen, NotSaved)
 	}
