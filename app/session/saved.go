@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"runtime/debug"
 	"slices"
 	"time"
 	"unsafe"
@@ -22,6 +23,15 @@ func tokenHash(rt string) string {
 // []byte(secret) would leave one more copy of the secret in the heap,
 // where garbage stays readable until its memory is reused.
 func view(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// scrub hands the heap's free pages back to the OS, which zeroes them. Go
+// never wipes freed memory, so each buffer a refresh token went through
+// (the provider's answer, the record's JSON, the D-Bus messages to and from
+// the keyring: strings and library buffers this code cannot wipe) stays
+// readable until its memory is reused: after 10 rotations, some 25 copies
+// of every old refresh token; with scrub, a few (copies_linux_test.go).
+// It costs one full garbage collection per save: minutes apart.
+var scrub = debug.FreeOSMemory
 
 // storedItem is the store's item named by hashes: of its bytes, and
 // (tokenHash) of the refresh token it holds.
@@ -93,6 +103,7 @@ func (s *Session) unsavedKind() string {
 // generation gen (-1: whichever is current) and holds a refresh token.
 // what is how a failure is shown (NotSaved, Removed).
 func (s *Session) saveCurrent(gen int, what string) {
+	defer scrub() // last, once every lock is let go
 	s.persist.Lock()
 	defer s.persist.Unlock()
 	s.mu.Lock()
@@ -135,6 +146,7 @@ func (s *Session) verifyLocked() {
 }
 
 func (s *Session) verify(gen int, rt string) {
+	defer scrub() // the read left the item in D-Bus buffers
 	defer func() {
 		s.mu.Lock()
 		s.verifying = false

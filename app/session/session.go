@@ -497,6 +497,7 @@ func (s *Session) refresh(ctx context.Context, gen int) error {
 // came back; the time from there to the saved record is the window in
 // which a crash loses a rotated refresh token, logged at debug level.
 func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how string, arrived time.Time) error {
+	defer scrub() // last, once every lock is let go
 	now := s.now()
 	// The token's life started when its request was sent, not now: a slow
 	// answer (or a pause) has already used some of it.
