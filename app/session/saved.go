@@ -5,16 +5,39 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"runtime/debug"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/tokentray/tokentray/app/store"
 )
 
 // tokenHash names a refresh token without keeping it.
 func tokenHash(rt string) string {
-	h := sha256.Sum256([]byte(rt))
+	h := sha256.Sum256(view(rt))
 	return hex.EncodeToString(h[:16])
+}
+
+// view is s's bytes without a copy, for reading only (hashing): each
+// []byte(secret) would leave one more copy of the secret in the heap,
+// where garbage stays readable until its memory is reused.
+func view(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// scrub hands the heap's free pages back to the OS, which zeroes them. Go
+// never wipes freed memory, so each buffer a refresh token went through
+// (the provider's answer, the record's JSON, the D-Bus messages to and from
+// the keyring: strings and library buffers this code cannot wipe) stays
+// readable until its memory is reused: after 10 rotations, some 25 copies
+// of every old refresh token; with scrub, a few (copies_linux_test.go).
+// It costs one full garbage collection per save: minutes apart.
+var scrub = debug.FreeOSMemory
+
+// storedItem is the store's item named by hashes: of its bytes, and
+// (tokenHash) of the refresh token it holds.
+type storedItem struct {
+	item [sha256.Size]byte
+	rt   string
 }
 
 // rememberLocked notes that this session held rt.
@@ -80,6 +103,7 @@ func (s *Session) unsavedKind() string {
 // generation gen (-1: whichever is current) and holds a refresh token.
 // what is how a failure is shown (NotSaved, Removed).
 func (s *Session) saveCurrent(gen int, what string) {
+	defer scrub() // last, once every lock is let go
 	s.persist.Lock()
 	defer s.persist.Unlock()
 	s.mu.Lock()
@@ -122,6 +146,7 @@ func (s *Session) verifyLocked() {
 }
 
 func (s *Session) verify(gen int, rt string) {
+	defer scrub() // the read left the item in D-Bus buffers
 	defer func() {
 		s.mu.Lock()
 		s.verifying = false
@@ -129,13 +154,13 @@ func (s *Session) verify(gen int, rt string) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	rec, err := s.load(ctx)
+	rec, same, err := s.loadUnless(ctx, rt)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.o.Log.Warn("the saved login was removed from the keyring; writing it back")
 		s.saveCurrent(gen, Removed)
-	case err != nil:
-		// Unreadable now; a failed save says so when it happens.
+	case err != nil, same:
+		// Unreadable now (a failed save says so when it happens), or ours.
 	case rec.RefreshToken != rt && rec.RefreshToken != "" && s.isKnown(rec.RefreshToken):
 		s.saveCurrent(gen, NotSaved)
 	}

@@ -6,6 +6,7 @@ package session
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -107,6 +108,9 @@ type Session struct {
 	// may have consumed it, and a strict one revokes the grant when it
 	// comes back.
 	known []string
+	// stored names the store's item as this session last wrote or read it,
+	// by hashes only (see loadUnless).
+	stored storedItem
 	// unsaved says why memory's refresh token is not in the store
 	// (NotSaved, Removed); "" when the store has it.
 	unsaved       string
@@ -399,12 +403,12 @@ func (s *Session) refresh(ctx context.Context, gen int) error {
 	// session held is older (a save failed): never adopted, since the
 	// provider may have consumed it; memory's is saved again. A missing
 	// item was deleted behind our back: written back.
-	rec, lerr := s.load(ctx)
+	rec, same, lerr := s.loadUnless(ctx, rt)
 	switch {
 	case errors.Is(lerr, store.ErrNotFound):
 		s.o.Log.Warn("the saved login was removed from the keyring; writing it back")
 		s.saveCurrent(gen, Removed)
-	case lerr != nil, rec.RefreshToken == "" || rec.RefreshToken == rt || rec.LoginRequired != "":
+	case lerr != nil, same, rec.RefreshToken == "" || rec.RefreshToken == rt || rec.LoginRequired != "":
 	case s.isKnown(rec.RefreshToken):
 		s.o.Log.Warn("the keyring holds an older refresh token than memory (a save failed); saving the newer one")
 		s.saveCurrent(gen, NotSaved)
@@ -493,6 +497,7 @@ func (s *Session) refresh(ctx context.Context, gen int) error {
 // came back; the time from there to the saved record is the window in
 // which a crash loses a rotated refresh token, logged at debug level.
 func (s *Session) accept(ctx context.Context, gen int, tok *auth.Token, how string, arrived time.Time) error {
+	defer scrub() // last, once every lock is let go
 	now := s.now()
 	// The token's life started when its request was sent, not now: a slow
 	// answer (or a pause) has already used some of it.
@@ -716,15 +721,35 @@ func (r record) token() *auth.Token {
 }
 
 func (s *Session) load(ctx context.Context) (record, error) {
+	rec, _, err := s.loadUnless(ctx, "")
+	return rec, err
+}
+
+// loadUnless reads the stored record, unless the item is byte for byte
+// the one this session last wrote or decoded and holds refresh token rt:
+// then same is true and rec is empty. A refresh finds its own item there
+// almost always, and skipping the decoding spares the heap two more
+// copies of the refresh token (the bytes decoded and the decoded string).
+func (s *Session) loadUnless(ctx context.Context, rt string) (rec record, same bool, err error) {
 	v, err := s.o.Store.Get(ctx, s.o.Name)
 	if err != nil {
-		return record{}, err
+		return record{}, false, err
 	}
-	var r record
-	if err := json.Unmarshal([]byte(v), &r); err != nil {
-		return record{}, fmt.Errorf("store: the item for %q is not a tokentray record", s.o.Name)
+	sum := sha256.Sum256(view(v))
+	s.mu.Lock()
+	same = rt != "" && s.stored.item == sum && s.stored.rt == tokenHash(rt)
+	s.mu.Unlock()
+	if same {
+		return record{}, true, nil
 	}
-	return r, nil
+	// v is a string and cannot be wiped; the bytes decoded from are ours.
+	b := []byte(v)
+	defer clear(b)
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return record{}, false, fmt.Errorf("store: the item for %q is not a tokentray record", s.o.Name)
+	}
+	s.mark(sum, rec.RefreshToken)
+	return rec, false, nil
 }
 
 func (s *Session) save(ctx context.Context, r record) error {
@@ -732,5 +757,25 @@ func (s *Session) save(ctx context.Context, r record) error {
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	return s.o.Store.Set(ctx, s.o.Name, string(b))
+	// The store takes a string, which cannot be wiped; the encoded bytes
+	// can, and are, once copied. (Handing the store b itself and wiping it
+	// after would be one copy fewer, but a keyring call that timed out may
+	// still be reading it.)
+	v := string(b)
+	sum := sha256.Sum256(b)
+	clear(b)
+	if err := s.o.Store.Set(ctx, s.o.Name, v); err != nil {
+		return err
+	}
+	s.mark(sum, r.RefreshToken)
+	return nil
+}
+
+// mark notes the stored item's hash and its refresh token's (see
+// loadUnless). Both name one record, so a mark is right even when a later
+// write has replaced the item: the item's hash then no longer matches.
+func (s *Session) mark(item [sha256.Size]byte, rt string) {
+	s.mu.Lock()
+	s.stored = storedItem{item: item, rt: tokenHash(rt)}
+	s.mu.Unlock()
 }

@@ -98,6 +98,7 @@ type fakeProvider struct {
 	fail    error // returned by Refresh when set
 	store   *memstore.Store
 	inStore []bool // per refresh: was the refresh token it was given the stored one
+	sent    string // the refresh token of the last refresh
 	hold    chan struct{}
 }
 
@@ -108,6 +109,7 @@ func (p *fakeProvider) Refresh(ctx context.Context, rt string) (*auth.Token, err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.sent = rt
 	if p.store != nil {
 		p.inStore = append(p.inStore, storedRefreshToken(p.store, "work") == rt)
 	}
