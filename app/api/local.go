@@ -33,13 +33,23 @@ func (l Local) Token(ctx context.Context, profile string, minValid time.Duration
 	if err != nil {
 		return apiclient.TokenResponse{}, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, maxWait)
-	defer cancel()
-	tok, err := sess.Token(ctx, minValid)
-	if err != nil {
-		return apiclient.TokenResponse{}, WireError(err)
+	return freshToken(ctx, sess, minValid, l.Now())
+}
+
+// freshToken is sess's token valid for at least minValid, for Local and the
+// socket alike. The current token needs no deadline; only waiting for a
+// refresh does.
+func freshToken(ctx context.Context, sess *session.Session, minValid time.Duration, now time.Time) (apiclient.TokenResponse, error) {
+	tok, ok := sess.Fresh(minValid)
+	if !ok {
+		ctx, cancel := context.WithTimeout(ctx, maxWait)
+		defer cancel()
+		var err error
+		if tok, err = sess.Token(ctx, minValid); err != nil {
+			return apiclient.TokenResponse{}, WireError(err)
+		}
 	}
-	return tokenResponse(tok, l.Now()), nil
+	return tokenResponse(tok, now), nil
 }
 
 // Refresh refreshes a profile now, as POST /v1/refresh/{profile} does.

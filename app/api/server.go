@@ -178,12 +178,16 @@ func (s *Server) sessionAndBody(w http.ResponseWriter, r *http.Request, req any)
 }
 
 func (s *Server) sessionNamed(w http.ResponseWriter, name string) (*session.Session, bool) {
-	sess, ok := s.Sessions.Session(name)
-	if !ok {
-		writeError(w, apiclient.CodeUnknownProfile, unknownProfile(name))
+	sess, err := s.local().session(name)
+	if err != nil {
+		writeSessionError(w, err)
 	}
-	return sess, ok
+	return sess, err == nil
 }
+
+// local answers as Local does: the socket's handlers and the tray share
+// one function per operation, so that the two cannot drift.
+func (s *Server) local() Local { return Local{Sessions: s.Sessions, Info: s.Info, Now: s.Now} }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.tokenOf(w, r, r.PathValue("profile"))
@@ -228,23 +232,17 @@ func (s *Server) tokenOf(w http.ResponseWriter, r *http.Request, profile string)
 			minValid = d
 		}
 	}
-	// The current token needs no deadline; only waiting for a refresh does.
-	tok, ok := sess.Fresh(minValid)
-	if !ok {
-		ctx, cancel := context.WithTimeout(r.Context(), maxWait)
-		defer cancel()
-		var err error
-		if tok, err = sess.Token(ctx, minValid); err != nil {
-			writeSessionError(w, err)
-			return
-		}
+	resp, err := freshToken(r.Context(), sess, minValid, s.Now())
+	if err != nil {
+		writeSessionError(w, err)
+		return
 	}
 	if wantsText(header(r, "Accept")) {
 		w.Header()["Content-Type"] = contentText
-		io.WriteString(w, tok.AccessToken)
+		io.WriteString(w, resp.AccessToken)
 		return
 	}
-	writeToken(w, tokenResponse(tok, s.Now()))
+	writeToken(w, resp)
 }
 
 // wantsText reports whether Accept asks for text/plain rather than JSON.
@@ -297,16 +295,22 @@ func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	res, err := Local{Sessions: s.Sessions, Info: s.Info, Now: s.Now}.Logout(r.Context(), r.PathValue("profile"))
+	res, err := s.local().Logout(r.Context(), r.PathValue("profile"))
+	answer(w, res, err)
+}
+
+func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
+	st, err := s.local().Refresh(r.Context(), r.PathValue("profile"))
+	answer(w, st, err)
+}
+
+// answer writes v, or err in the API's words (for what Local answers).
+func answer(w http.ResponseWriter, v any, err error) {
 	if err != nil {
 		writeSessionError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
-}
-
-func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
-	s.act(w, r, nil, func(ctx context.Context, sess *session.Session) error { return sess.Refresh(ctx) })
+	writeJSON(w, http.StatusOK, v)
 }
 
 // act serves an operation on one profile: it decodes the JSON body into
