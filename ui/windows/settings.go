@@ -88,12 +88,15 @@ func (in *input) setText(v string) {
 	in.shown = in.text()
 }
 
-func (in *input) enable(on bool) {
+// widget is the select, else the entry.
+func (in *input) widget() interface {
+	fyne.CanvasObject
+	fyne.Disableable
+} {
 	if in.sel != nil {
-		setEnabled(in.sel, on)
-	} else {
-		setEnabled(in.entry, on)
+		return in.sel
 	}
+	return in.entry
 }
 
 // note is the line under a field: its problem in red, else its hint in
@@ -118,11 +121,7 @@ func (n *note) show(problem, hint string) {
 		n.label.Importance, hint = widget.DangerImportance, problem
 	}
 	n.label.SetText(hint)
-	if hint == "" {
-		n.box.Hide()
-	} else {
-		n.box.Show()
-	}
+	setShown(n.box, hint != "")
 }
 
 // noteTheme is the theme of a note: little padding, and the placeholder
@@ -236,10 +235,7 @@ func (s *Settings) build() fyne.CanvasObject {
 	for i := range fields {
 		in := s.newInput(&fields[i])
 		s.inputs = append(s.inputs, in)
-		var w fyne.CanvasObject = in.entry
-		if in.sel != nil {
-			w = in.sel
-		}
+		w := in.widget()
 		rows := []fyne.CanvasObject{w}
 		switch in.f.key {
 		case "issuer":
@@ -344,11 +340,7 @@ func (s *Settings) load() {
 
 func (s *Settings) setStatus(t string) {
 	s.status.SetText(t)
-	if t == "" {
-		s.status.Hide()
-	} else {
-		s.status.Show()
-	}
+	setShown(s.status, t != "")
 }
 
 // choose shows profile i (or a new one for -1).
@@ -521,7 +513,7 @@ func (s *Settings) validate() {
 	setEnabled(s.discover, strings.TrimSpace(s.in("issuer").text()) != "" && problems["issuer"] == "") // else the reason is under the issuer
 
 	e := p.Effective()
-	s.in(model.KeySecret).enable(auth.ClientAuth(e.ClientAuth).UsesSecret())
+	setEnabled(s.in(model.KeySecret).widget(), auth.ClientAuth(e.ClientAuth).UsesSecret())
 	// The stored secret and key belong to a saved confidential client.
 	setEnabled(s.forget, s.saved != nil && (usesKeyring(s.saved.Effective().ClientAuth) || usesKeyring(e.ClientAuth)))
 	// What the preset will use shows greyed in empty fields.
@@ -542,6 +534,14 @@ func setEnabled(w fyne.Disableable, on bool) {
 		w.Enable()
 	} else {
 		w.Disable()
+	}
+}
+
+func setShown(o fyne.CanvasObject, on bool) {
+	if on {
+		o.Show()
+	} else {
+		o.Hide()
 	}
 }
 
@@ -600,26 +600,13 @@ func presetChoice(name string) (model.PresetChoice, bool) {
 	return model.PresetChoice{}, false
 }
 
+// describePreset says what the preset is, and asks for the values it needs.
 func (s *Settings) describePreset(name string) {
 	p, ok := presetChoice(name)
-	if !ok {
-		s.presetIn.SetText("")
-		s.presetIn.Hide()
-		s.holes.Hide()
-		return
-	}
 	s.presetIn.SetText(p.Description)
-	s.presetIn.Show()
-	if len(p.Placeholders) == 0 {
-		s.holes.Hide()
-		return
-	}
-	if slices.Contains(p.Placeholders, "api_version") {
-		s.version.Show()
-	} else {
-		s.version.Hide()
-	}
-	s.holes.Show()
+	setShown(s.presetIn, ok)
+	setShown(s.holes, len(p.Placeholders) > 0)
+	setShown(s.version, slices.Contains(p.Placeholders, "api_version"))
 }
 
 // presetChosen applies a preset at once, or asks for its values first.
@@ -750,18 +737,25 @@ func (s *Settings) saveProfile() {
 	})
 }
 
-func (s *Settings) confirmRemove() {
+// confirm asks about the selected profile (ask gives the dialog's title
+// and text for its name), and does do with its name if the user agrees.
+func (s *Settings) confirm(ask func(name string) (string, string), do func(name string)) {
 	if s.selected < 0 {
 		return
 	}
 	name := s.cfg.Profiles[s.selected].Name
-	dialog.ShowConfirm("Remove "+name+"?",
-		"The profile is logged out first: its refresh token is revoked at the provider and deleted from the keyring.",
-		func(ok bool) {
-			if ok {
-				s.removeProfile(name)
-			}
-		}, s.Win)
+	title, text := ask(name)
+	dialog.ShowConfirm(title, text, func(ok bool) {
+		if ok {
+			do(name)
+		}
+	}, s.Win)
+}
+
+func (s *Settings) confirmRemove() {
+	s.confirm(func(name string) (string, string) {
+		return "Remove " + name + "?", "The profile is logged out first: its refresh token is revoked at the provider and deleted from the keyring."
+	}, s.removeProfile)
 }
 
 func (s *Settings) removeProfile(name string) {
@@ -801,19 +795,12 @@ func (s *Settings) removeProfile(name string) {
 // confirmForget asks before deleting the selected profile's stored client
 // secret and private key (as `tokentray secret delete PROFILE` does).
 func (s *Settings) confirmForget() {
-	if s.selected < 0 {
-		return
-	}
-	name := s.cfg.Profiles[s.selected].Name
-	dialog.ShowConfirm("Delete the stored secret of "+name+"?",
-		"The client secret and the private key of "+name+" are deleted from the OS keyring.\n"+
-			"A confidential client cannot get new tokens until you store a new one.\n"+
-			"The profile stays, and stays logged in.",
-		func(ok bool) {
-			if ok {
-				s.forgetSecret(name)
-			}
-		}, s.Win)
+	s.confirm(func(name string) (string, string) {
+		return "Delete the stored secret of " + name + "?",
+			"The client secret and the private key of " + name + " are deleted from the OS keyring.\n" +
+				"A confidential client cannot get new tokens until you store a new one.\n" +
+				"The profile stays, and stays logged in."
+	}, s.forgetSecret)
 }
 
 func (s *Settings) forgetSecret(name string) {
