@@ -48,15 +48,11 @@ var detailRows = []string{"Token", "Token type", "Scopes", "Issued", "Expires", 
 // NewDetails builds the token details window of a profile.
 func NewDetails(env *Env, profile string) *Details {
 	w := &Details{env: env, profile: profile, values: map[string]*widget.Label{}, stop: make(chan struct{})}
-	w.Win = env.App.NewWindow("tokentray: " + profile + " token details")
-	if env.Icon != nil {
-		w.Win.SetIcon(env.Icon)
-	}
+	w.Win = env.newWindow("tokentray: " + profile + " token details")
 	w.heading = widget.NewLabelWithStyle(profile, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.rows = widget.NewForm()
 	for _, r := range detailRows {
-		l := widget.NewLabel("…")
-		l.Wrapping = fyne.TextWrapWord
+		l := wrapped("…")
 		w.values[r] = l
 		w.rows.Append(r, l)
 	}
@@ -72,8 +68,7 @@ func NewDetails(env *Env, profile string) *Details {
 		container.NewTabItem("Header", container.NewVScroll(w.header)),
 		container.NewTabItem("Provider fields", container.NewVScroll(w.extra)),
 	)
-	w.note = widget.NewLabel("")
-	w.note.Wrapping = fyne.TextWrapWord
+	w.note = wrapped("")
 	w.copyBtn = widget.NewButtonWithIcon("Copy access token", theme.ContentCopyIcon(), func() { w.copyToken() })
 	w.refresh = widget.NewButtonWithIcon("Refresh now", theme.ViewRefreshIcon(), func() { w.refreshNow() })
 	closeBtn := widget.NewButton("Close", func() { w.Win.Close() })

@@ -50,12 +50,8 @@ func NewLogin(env *Env, profile string) *Login {
 		}
 	}
 	l.method = prof.Login
-	l.Win = env.App.NewWindow("tokentray: log in to " + profile)
-	if env.Icon != nil {
-		l.Win.SetIcon(env.Icon)
-	}
-	l.state = widget.NewLabel("")
-	l.state.Wrapping = fyne.TextWrapWord
+	l.Win = env.newWindow("tokentray: log in to " + profile)
+	l.state = wrapped("")
 	title := widget.NewLabelWithStyle("Log in to "+profile, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	closeBtn := widget.NewButton("Close", func() { l.Win.Close() })
 	switch l.method {

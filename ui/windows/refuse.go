@@ -35,12 +35,8 @@ func CheckProfile(st apiclient.StatusResponse, name string) error {
 // NewRefusal builds the window that says why the window asked for cannot
 // open (shown when the tray asked: nobody reads its standard error).
 func NewRefusal(env *Env, err error) fyne.Window {
-	w := env.App.NewWindow("tokentray: cannot open the window")
-	if env.Icon != nil {
-		w.SetIcon(env.Icon)
-	}
-	msg := widget.NewLabel(err.Error())
-	msg.Wrapping = fyne.TextWrapWord
+	w := env.newWindow("tokentray: cannot open the window")
+	msg := wrapped(err.Error())
 	icon := widget.NewIcon(theme.ErrorIcon())
 	closeBtn := widget.NewButton("Close", func() { w.Close() })
 	w.SetContent(container.NewBorder(nil, container.NewHBox(layoutSpacer(), closeBtn), icon, nil, msg))

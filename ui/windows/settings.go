@@ -107,8 +107,7 @@ type note struct {
 }
 
 func newNote() *note {
-	l := widget.NewLabel("")
-	l.Wrapping = fyne.TextWrapWord
+	l := wrapped("")
 	l.SizeName = theme.SizeNameCaptionText
 	n := &note{container.NewThemeOverride(l, noteTheme{}), l}
 	n.box.Hide()
@@ -150,10 +149,7 @@ func (t noteTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return t.base().Ic
 // NewSettings builds the settings window (not shown yet).
 func NewSettings(env *Env) *Settings {
 	s := &Settings{env: env, selected: -1}
-	s.Win = env.App.NewWindow("tokentray settings")
-	if env.Icon != nil {
-		s.Win.SetIcon(env.Icon)
-	}
+	s.Win = env.newWindow("tokentray settings")
 	s.Win.SetContent(s.build())
 	s.Win.Resize(fyne.NewSize(940, 680))
 	env.onClosed(s.Win, nil)
@@ -211,7 +207,7 @@ func (s *Settings) build() fyne.CanvasObject {
 	for _, p := range model.Presets() {
 		presetNames = append(presetNames, p.Name)
 	}
-	s.presetIn = wrapped()
+	s.presetIn = wrapped("")
 	s.preset = widget.NewSelect(presetNames, func(name string) { s.presetChosen(name) })
 	s.preset.PlaceHolder = "none: every field set by hand"
 	s.domain = widget.NewEntry()
@@ -226,7 +222,7 @@ func (s *Settings) build() fyne.CanvasObject {
 	s.presetNote = newNote()
 
 	s.discover = widget.NewButtonWithIcon("Discover", theme.SearchIcon(), func() { s.runDiscover() })
-	s.foundMsg = wrapped()
+	s.foundMsg = wrapped("")
 	s.foundMsg.Hide()
 	s.forget = widget.NewButtonWithIcon("Delete stored secret", theme.DeleteIcon(), func() { s.confirmForget() })
 
@@ -253,9 +249,9 @@ func (s *Settings) build() fyne.CanvasObject {
 	s.more = widget.NewAccordion(widget.NewAccordionItem("Endpoints and more", more))
 
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.status = wrapped()
+	s.status = wrapped("")
 	s.status.Hide()
-	s.why = wrapped()
+	s.why = wrapped("")
 	s.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { s.saveProfile() })
 	s.save.Importance = widget.HighImportance
 	s.revert = widget.NewButton("Revert", func() { s.choose(s.selected) })
@@ -269,12 +265,6 @@ func (s *Settings) build() fyne.CanvasObject {
 }
 
 func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
-
-func wrapped() *widget.Label {
-	l := widget.NewLabel("")
-	l.Wrapping = fyne.TextWrapWord
-	return l
-}
 
 func (s *Settings) listSelected(i int) {
 	if i == s.selected || (s.selected == -1 && i >= len(s.cfg.Profiles)) {

@@ -35,15 +35,10 @@ type Status struct {
 // NewStatus builds the status window; quit, if set, adds "Quit tokentray".
 func NewStatus(env *Env, quit func()) *Status {
 	s := &Status{env: env, quit: quit, stop: make(chan struct{}), lines: map[string]*widget.Label{}}
-	s.Win = env.App.NewWindow("tokentray")
-	if env.Icon != nil {
-		s.Win.SetIcon(env.Icon)
-	}
+	s.Win = env.newWindow("tokentray")
 	s.rows = container.NewVBox()
-	s.note = widget.NewLabel("")
-	s.note.Wrapping = fyne.TextWrapWord
-	s.hint = widget.NewLabel("")
-	s.hint.Wrapping = fyne.TextWrapWord
+	s.note = wrapped("")
+	s.hint = wrapped("")
 	s.hint.Hide()
 	var head fyne.CanvasObject = widget.NewLabelWithStyle("tokentray", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	if env.Icon != nil {
@@ -151,10 +146,7 @@ func (s *Status) copyToken(profile string) {
 
 // NewAbout builds the about window.
 func NewAbout(env *Env, version string) fyne.Window {
-	w := env.App.NewWindow("About tokentray")
-	if env.Icon != nil {
-		w.SetIcon(env.Icon)
-	}
+	w := env.newWindow("About tokentray")
 	info := widget.NewForm()
 	var img fyne.CanvasObject = layoutSpacer()
 	if env.Icon != nil {
@@ -163,8 +155,7 @@ func NewAbout(env *Env, version string) fyne.Window {
 		i.FillMode = canvas.ImageFillContain
 		img = i
 	}
-	text := widget.NewLabel("tokentray keeps you logged in to OAuth 2.0 and OpenID Connect providers and serves fresh access tokens to the tools on this machine.")
-	text.Wrapping = fyne.TextWrapWord
+	text := wrapped("tokentray keeps you logged in to OAuth 2.0 and OpenID Connect providers and serves fresh access tokens to the tools on this machine.")
 	head := widget.NewLabelWithStyle("tokentray "+version, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.SetContent(container.NewBorder(nil, container.NewHBox(layoutSpacer(), widget.NewButton("Close", func() { w.Close() })),
 		container.NewVBox(img), nil, container.NewVBox(head, text, info)))

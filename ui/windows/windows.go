@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tokentray/tokentray/app/apiclient"
 	"github.com/tokentray/tokentray/app/config"
@@ -103,6 +104,22 @@ func (e *Env) onClosed(w fyne.Window, f func()) {
 			e.OnClose(w)
 		}
 	})
+}
+
+// newWindow is a window of this process, with the windows' icon.
+func (e *Env) newWindow(title string) fyne.Window {
+	w := e.App.NewWindow(title)
+	if e.Icon != nil {
+		w.SetIcon(e.Icon)
+	}
+	return w
+}
+
+// wrapped is a label that wraps its text at word boundaries.
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
 }
 
 func (e *Env) now() time.Time {
