@@ -103,22 +103,25 @@ func list(at func(*config.Profile) *[]string) codec {
 	}
 }
 
-func port(at func(*config.Profile) *int) codec {
+// optional is a value whose zero is an empty field; problem says what is
+// wrong with text that does not parse.
+func optional[T comparable](at func(*config.Profile) *T, format func(T) string, parse func(string) (T, error), problem string) codec {
+	var zero T
 	return codec{
 		get: func(p *config.Profile) string {
-			if *at(p) == 0 {
+			if *at(p) == zero {
 				return ""
 			}
-			return strconv.Itoa(*at(p))
+			return format(*at(p))
 		},
 		set: func(p *config.Profile, v string) error {
-			*at(p) = 0
+			*at(p) = zero
 			if v = strings.TrimSpace(v); v == "" {
 				return nil
 			}
-			n, err := strconv.Atoi(v)
+			n, err := parse(v)
 			if err != nil {
-				return errors.New("not a number (leave empty for any free port)")
+				return errors.New(problem)
 			}
 			*at(p) = n
 			return nil
@@ -126,27 +129,15 @@ func port(at func(*config.Profile) *int) codec {
 	}
 }
 
+func port(at func(*config.Profile) *int) codec {
+	return optional(at, strconv.Itoa, strconv.Atoi, "not a number (leave empty for any free port)")
+}
+
 func duration(at func(*config.Profile) *config.Duration) codec {
-	return codec{
-		get: func(p *config.Profile) string {
-			if at(p).Duration == 0 {
-				return ""
-			}
-			return at(p).String()
-		},
-		set: func(p *config.Profile, v string) error {
-			*at(p) = config.Duration{}
-			if v = strings.TrimSpace(v); v == "" {
-				return nil
-			}
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				return errors.New("not a duration like 1h or 90m")
-			}
-			*at(p) = config.Duration{Duration: d}
-			return nil
-		},
-	}
+	return optional(at, config.Duration.String, func(v string) (config.Duration, error) {
+		d, err := time.ParseDuration(v)
+		return config.Duration{Duration: d}, err
+	}, "not a duration like 1h or 90m")
 }
 
 // pairs are lines of name = value (extras.go).
