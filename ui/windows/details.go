@@ -217,15 +217,6 @@ func (w *Details) countdown() {
 	w.values["Expires"].SetText(clockTime(exp, now) + ": " + model.Countdown(exp, now))
 }
 
-// ExpiresText is the "Expires" row as shown (for tests).
-func (w *Details) ExpiresText() string { return w.values["Expires"].Text }
-
-// Row is a row's text as shown (for tests).
-func (w *Details) Row(name string) string { return w.values[name].Text }
-
-// ClaimsText is the claims tab as shown (for tests).
-func (w *Details) ClaimsText() string { return w.claims.Text }
-
 func orDash(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return "—"

@@ -171,14 +171,6 @@ func (l *Login) showCode(c apiclient.DeviceCode) {
 	l.state.SetText(msg)
 }
 
-// Code is the device login's code as shown (for tests).
-func (l *Login) Code() string {
-	if l.code == nil {
-		return ""
-	}
-	return l.code.Text
-}
-
 func (l *Login) finish(err error) {
 	switch {
 	case err == nil:
@@ -198,17 +190,6 @@ func (l *Login) finish(err error) {
 		l.cancel.Disable()
 		l.retry.Show()
 	}
-}
-
-// State is the window's message (for tests).
-func (l *Login) State() string { return l.state.Text }
-
-// URL is the login URL as shown (for tests).
-func (l *Login) URL() string {
-	if l.url == nil {
-		return ""
-	}
-	return l.url.Text
 }
 
 func (l *Login) cancelLogin() {

@@ -132,14 +132,6 @@ func (s *Status) Show(st apiclient.StatusResponse) {
 	}
 }
 
-// Line is a profile's status line as shown (for tests).
-func (s *Status) Line(profile string) string {
-	if l := s.lines[profile]; l != nil {
-		return l.Text
-	}
-	return ""
-}
-
 func (s *Status) copyToken(profile string) {
 	s.env.copyToken(profile, s.note.SetText)
 }
