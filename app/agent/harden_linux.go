@@ -29,9 +29,3 @@ func hardenProcess(log *slog.Logger) {
 		log.Warn("could not make the agent undumpable", "err", err)
 	}
 }
-
-// dumpable reports the process's dumpable flag (prctl PR_GET_DUMPABLE).
-func dumpable() (bool, error) {
-	v, err := unix.PrctlRetInt(unix.PR_GET_DUMPABLE, 0, 0, 0, 0)
-	return v != 0, err
-}
