@@ -99,15 +99,7 @@ func ApplyPreset(p config.Profile, name string, values map[string]string) (confi
 		return p, err
 	}
 	p.Preset = pr.Name
-	p.Domain, p.APIVersion = "", ""
-	for _, name := range holes {
-		switch name {
-		case "domain":
-			p.Domain = strings.TrimSpace(values["domain"])
-		case "api_version":
-			p.APIVersion = strings.TrimSpace(values["api_version"])
-		}
-	}
+	SetPlaceholders(&p, holes, values)
 	// The defaults stay out of the file.
 	unlessDefault := func(v, def string) string {
 		if v == def {
@@ -129,6 +121,20 @@ func ApplyPreset(p config.Profile, name string, values map[string]string) (confi
 		p.Scopes = []string{}
 	}
 	return p, nil
+}
+
+// SetPlaceholders keeps in p the values of a preset's placeholders
+// (holes), from values, and clears those the preset does not ask for.
+func SetPlaceholders(p *config.Profile, holes []string, values map[string]string) {
+	p.Domain, p.APIVersion = "", ""
+	for _, name := range holes {
+		switch name {
+		case "domain":
+			p.Domain = strings.TrimSpace(values["domain"])
+		case "api_version":
+			p.APIVersion = strings.TrimSpace(values["api_version"])
+		}
+	}
 }
 
 // WithoutDiscovered is p without the endpoints that discovery found for

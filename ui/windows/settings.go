@@ -421,15 +421,8 @@ func (s *Settings) read() (config.Profile, map[string]string) {
 		}
 	}
 	p.Preset = s.preset.Selected
-	p.Domain, p.APIVersion = "", ""
-	if pr, ok := presetChoice(p.Preset); ok {
-		if slices.Contains(pr.Placeholders, "domain") {
-			p.Domain = strings.TrimSpace(s.domain.Text)
-		}
-		if slices.Contains(pr.Placeholders, "api_version") {
-			p.APIVersion = strings.TrimSpace(s.version.Text)
-		}
-	}
+	pr, _ := presetChoice(p.Preset)
+	model.SetPlaceholders(&p, pr.Placeholders, s.holeValues())
 	return model.WithoutDiscovered(p, s.foundFor, s.found), bad
 }
 
@@ -612,9 +605,14 @@ func (s *Settings) presetChosen(name string) {
 	}
 }
 
+// holeValues are the values typed for a preset's placeholders.
+func (s *Settings) holeValues() map[string]string {
+	return map[string]string{"domain": s.domain.Text, "api_version": s.version.Text}
+}
+
 func (s *Settings) applyPreset() {
 	cur, _ := s.read()
-	p, err := model.ApplyPreset(cur, s.preset.Selected, map[string]string{"domain": s.domain.Text, "api_version": s.version.Text})
+	p, err := model.ApplyPreset(cur, s.preset.Selected, s.holeValues())
 	if err != nil {
 		s.setStatus(oneLine(err))
 		return
