@@ -320,7 +320,12 @@ func (s *Settings) load() {
 		return
 	}
 	s.cfg = cfg
-	if len(cfg.Profiles) == 0 {
+	s.showFirst()
+}
+
+// showFirst shows the first profile, or a new one when there is none.
+func (s *Settings) showFirst() {
+	if len(s.cfg.Profiles) == 0 {
 		s.add()
 		return
 	}
@@ -770,12 +775,7 @@ func (s *Settings) removeProfile(name string) {
 				}
 			})
 		s.list.UnselectAll()
-		if len(next.Profiles) > 0 {
-			s.choose(0)
-			s.list.Select(0)
-		} else {
-			s.add()
-		}
+		s.showFirst()
 		s.setStatus("Removed " + name + ".")
 	})
 }
