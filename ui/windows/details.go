@@ -84,25 +84,14 @@ func NewDetails(env *Env, profile string) *Details {
 // Start runs the live countdown (every second) and rereads the details
 // every 15 s, until the window closes.
 func (w *Details) Start() {
-	go func() {
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		n := 0
-		for {
-			select {
-			case <-w.stop:
-				return
-			case <-tick.C:
-				n++
-				fyne.Do(func() {
-					w.countdown()
-					if n%15 == 0 {
-						w.load()
-					}
-				})
-			}
+	n := 0
+	every(time.Second, w.stop, func() {
+		n++
+		w.countdown()
+		if n%15 == 0 {
+			w.load()
 		}
-	}()
+	})
 }
 
 func (w *Details) load() {

@@ -60,20 +60,7 @@ func NewStatus(env *Env, quit func()) *Status {
 }
 
 // Start rereads the states every 5 s while the window is open.
-func (s *Status) Start() {
-	go func() {
-		t := time.NewTicker(5 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-s.stop:
-				return
-			case <-t.C:
-				fyne.Do(s.load)
-			}
-		}
-	}()
-}
+func (s *Status) Start() { every(5*time.Second, s.stop, s.load) }
 
 func (s *Status) open(args ...string) {
 	if err := s.env.Open(args...); err != nil {

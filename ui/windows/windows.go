@@ -162,6 +162,22 @@ func call[T any](e *Env, timeout time.Duration, f func(ctx context.Context) (T, 
 	go work()
 }
 
+// every runs f on the UI goroutine every d, until stop is closed.
+func every(d time.Duration, stop <-chan struct{}, f func()) {
+	go func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				fyne.Do(f)
+			}
+		}
+	}()
+}
+
 // oneLine shortens an error for a label.
 func oneLine(err error) string {
 	s := err.Error()
