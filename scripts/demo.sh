@@ -45,11 +45,7 @@ port="${DEMO_PROVIDER_PORT:-9400}"
 listen="${DEMO_LISTEN:-127.0.0.1:8733}"
 
 pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
+trap stop_pids EXIT
 trap 'exit 130' INT TERM
 
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }

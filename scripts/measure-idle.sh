@@ -24,8 +24,7 @@ bin="${BIN:-bin/tokentray}"
 work=$(mktemp -d /tmp/tokentray-measure.XXXXXX)
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  stop_pids
   rm -rf "$work"
 }
 trap cleanup EXIT

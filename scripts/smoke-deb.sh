@@ -34,8 +34,7 @@ version=$(sed -n 's/.*"version":"\([^"]*\)".*/\1/p' dist/metadata.json)
 work=$(mktemp -d /tmp/tokentray-smoke.XXXXXX)
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  stop_pids
   rm -rf "$work"
 }
 trap cleanup EXIT

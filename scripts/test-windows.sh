@@ -27,9 +27,8 @@ done
 work=$(mktemp -d /tmp/tokentray-windows.XXXXXX)
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   WINEPREFIX="$work/prefix" wineserver -k 2>/dev/null || true
-  wait 2>/dev/null || true
+  stop_pids
   [ -n "${KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT

@@ -17,6 +17,13 @@ start_provider() {
   [ -n "$issuer" ] || { echo "the provider did not start (make deps?):" >&2; cat "$dir/provider.log" >&2; return 1; }
 }
 
+# stop_pids kills what the caller started (its pids array, which
+# start_provider appends to) and waits for it: the scripts' EXIT traps.
+stop_pids() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+
 # write_config FILE PROFILE LISTEN writes a config whose one profile, PROFILE,
 # is a public client of the provider at $issuer, with the token API on LISTEN.
 write_config() {
