@@ -31,7 +31,7 @@ func view(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 // readable until its memory is reused: after 10 rotations, some 25 copies
 // of every old refresh token; with scrub, a few (copies_linux_test.go).
 // It costs one full garbage collection per save: minutes apart.
-var scrub = debug.FreeOSMemory
+func scrub() { debug.FreeOSMemory() }
 
 // storedItem is the store's item named by hashes: of its bytes, and
 // (tokenHash) of the refresh token it holds.
